@@ -1,0 +1,12 @@
+//! The enforcement domain: plain types and rules with no I/O.
+//!
+//! Everything that decides *what is allowed* lives here, so that the store,
+//! the HTTP server and the command line only translate to and from it.
+
+pub mod error;
+pub mod lang;
+pub mod org;
+pub mod time;
+
+pub use error::{Error, ErrorKind};
+pub use lang::Lang;

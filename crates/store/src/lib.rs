@@ -1,0 +1,21 @@
+//! Persistence for yiwang.
+//!
+//! SQLite is the embedded default (one file in the data folder, WAL, foreign
+//! keys on); PostgreSQL is selected by a `postgres://` URL. Both are reached
+//! through one code path (sqlx's `Any` driver) with portable SQL, so one test
+//! suite proves both. Repositories are modules of plain async functions
+//! taking a connection, so the same call works on the pool or inside a
+//! transaction.
+
+pub mod error;
+pub mod migrations;
+pub mod org;
+mod pool;
+pub mod testing;
+pub mod util;
+
+pub use error::StoreError;
+pub use pool::{Backend, Store, StoreConfig, redact_url};
+pub use sqlx::AnyConnection as Conn;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

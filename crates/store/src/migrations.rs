@@ -1,0 +1,187 @@
+//! Schema migrations: one ordered list, embedded in the binary, applied in a
+//! transaction each and recorded with a checksum in `schema_migrations`.
+//!
+//! A migration file is written once for both databases using portable SQL;
+//! the few dialect words are placeholders (`{{blob}}`).
+
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Result, Store, StoreError};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    sql: &'static str,
+}
+
+/// Every migration, in order. Append only: an applied migration never changes.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+/// The schema version this binary expects.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+impl Migration {
+    fn sql_for(&self, backend: Backend) -> String {
+        let blob = match backend {
+            Backend::Sqlite => "BLOB",
+            Backend::Postgres => "BYTEA",
+        };
+        self.sql.replace("{{blob}}", blob)
+    }
+
+    /// FNV-1a over the source text: detects an edited, already-applied file.
+    fn checksum(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.sql.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    pub from: i64,
+    pub to: i64,
+    pub applied: Vec<i64>,
+}
+
+const PG_LOCK_KEY: i64 = 7_240_001;
+
+impl Store {
+    /// The recorded schema version, or 0 on an empty database.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let mut conn = self.acquire().await?;
+        ensure_table(&mut conn).await?;
+        current_version(&mut conn).await
+    }
+
+    /// Bring the schema up to date. Safe to run concurrently from several
+    /// instances: on PostgreSQL an advisory lock serialises them.
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        let mut conn = self.acquire().await?;
+        if self.backend() == Backend::Postgres {
+            let lock = format!("SELECT pg_advisory_lock({PG_LOCK_KEY})");
+            conn.execute(sqlx::raw_sql(&lock)).await?;
+        }
+        let result = self.migrate_locked(&mut conn).await;
+        if self.backend() == Backend::Postgres {
+            let unlock = format!("SELECT pg_advisory_unlock({PG_LOCK_KEY})");
+            let _ = conn.execute(sqlx::raw_sql(&unlock)).await;
+        }
+        result
+    }
+
+    async fn migrate_locked(&self, conn: &mut sqlx::AnyConnection) -> Result<MigrationReport> {
+        ensure_table(conn).await?;
+        let from = current_version(conn).await?;
+        if from > latest_version() {
+            return Err(StoreError::Schema(format!(
+                "the database is at schema version {from}, newer than this program ({}); upgrade yiwang",
+                latest_version()
+            )));
+        }
+        // An applied migration whose text changed is a packaging error.
+        let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in rows {
+            let v: i64 = row.try_get("version")?;
+            let sum: String = row.try_get("checksum")?;
+            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == v) {
+                if m.checksum() != sum {
+                    return Err(StoreError::Schema(format!(
+                        "migration {v} ({}) differs from the one applied to this database",
+                        m.name
+                    )));
+                }
+            }
+        }
+        let mut applied = Vec::new();
+        for m in MIGRATIONS.iter().filter(|m| m.version > from) {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            tx.execute(sqlx::raw_sql(&m.sql_for(self.backend())))
+                .await
+                .map_err(|e| StoreError::Schema(format!("migration {} ({}): {e}", m.version, m.name)))?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(m.checksum())
+            .bind(crate::util::now())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, name = m.name, "schema migration applied");
+            applied.push(m.version);
+        }
+        Ok(MigrationReport {
+            from,
+            to: current_version(conn).await?,
+            applied,
+        })
+    }
+
+    /// Ready means: the database answers and the schema is this binary's.
+    pub async fn ready(&self) -> Result<i64> {
+        let mut conn = self.acquire().await?;
+        let version = current_version(&mut conn).await?;
+        if version != latest_version() {
+            return Err(StoreError::Schema(format!(
+                "schema version {version}, expected {}",
+                latest_version()
+            )));
+        }
+        Ok(version)
+    }
+}
+
+async fn ensure_table(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    conn.execute(sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    ))
+    .await?;
+    Ok(())
+}
+
+async fn current_version(conn: &mut sqlx::AnyConnection) -> Result<i64> {
+    let row = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("v")?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_strictly_increasing() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+        assert_eq!(latest_version(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn dialect_placeholders_are_replaced() {
+        for m in MIGRATIONS {
+            assert!(!m.sql_for(Backend::Postgres).contains("{{"));
+            assert!(!m.sql_for(Backend::Sqlite).contains("{{"));
+        }
+    }
+}

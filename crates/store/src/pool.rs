@@ -1,0 +1,205 @@
+//! Opening the database: SQLite in the data folder by default, PostgreSQL
+//! when a `postgres://` URL is given.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `postgres://…` or `sqlite://…`; `None` means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The data folder: holds the SQLite file and uploaded files.
+    pub data_dir: PathBuf,
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+    /// SQLite only: `synchronous=FULL`, so an acknowledged write survives a power loss.
+    pub sqlite_full_sync: bool,
+}
+
+impl StoreConfig {
+    pub fn sqlite_in(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            database_url: None,
+            data_dir: data_dir.into(),
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(3),
+            sqlite_full_sync: false,
+        }
+    }
+}
+
+/// The database handle shared by the whole process.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    display_url: String,
+}
+
+/// A URL with its password replaced, for logs and error lines.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Make sure the data folder exists and we can write in it.
+pub fn prepare_data_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| StoreError::DataDir(format!("cannot create {}: {e}", dir.display())))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| StoreError::DataDir(format!("{} is not writable: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+impl Store {
+    /// Open the database (without migrating it).
+    pub async fn connect(cfg: &StoreConfig) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        prepare_data_dir(&cfg.data_dir)?;
+        let url = match &cfg.database_url {
+            Some(u) if !u.trim().is_empty() => u.trim().to_string(),
+            _ => {
+                let file = cfg.data_dir.join("yiwang.db");
+                let abs = std::path::absolute(&file).unwrap_or(file);
+                format!("sqlite://{}?mode=rwc", abs.display())
+            }
+        };
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Unavailable(format!(
+                "unsupported database URL {} (use postgres://… or sqlite://…)",
+                redact_url(&url)
+            )));
+        };
+        let display_url = redact_url(&url);
+        let opts: AnyConnectOptions = url
+            .parse::<AnyConnectOptions>()
+            .map_err(|e| StoreError::Unavailable(format!("{display_url}: {e}")))?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+        let full_sync = cfg.sqlite_full_sync;
+        let pool = AnyPoolOptions::new()
+            .max_connections(cfg.max_connections.max(1))
+            .acquire_timeout(cfg.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        let sync = if full_sync { "FULL" } else { "NORMAL" };
+                        conn.execute(sqlx::raw_sql(
+                            // foreign keys are per connection in SQLite
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        ))
+                        .await?;
+                        let pragma = format!("PRAGMA synchronous = {sync};");
+                        conn.execute(sqlx::raw_sql(&pragma)).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("{display_url}: {e}")))?;
+        if backend == Backend::Sqlite {
+            // WAL persists in the file: readers never block the writer.
+            pool.execute(sqlx::raw_sql("PRAGMA journal_mode = WAL;"))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("{display_url}: {e}")))?;
+        }
+        Ok(Store {
+            pool,
+            backend,
+            display_url,
+        })
+    }
+
+    /// Open and bring the schema up to date.
+    pub async fn open(cfg: &StoreConfig) -> Result<Store> {
+        let store = Store::connect(cfg).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL with any password removed.
+    pub fn display_url(&self) -> &str {
+        &self.display_url
+    }
+
+    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Pool gauges for /metrics: (open connections, idle connections, maximum).
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        (
+            self.pool.size(),
+            self.pool.num_idle(),
+            self.pool.options().get_max_connections(),
+        )
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/y"),
+            "postgres://u:***@db:5432/y"
+        );
+        assert_eq!(redact_url("postgres://u@db/y"), "postgres://u@db/y");
+        assert_eq!(redact_url("sqlite:///x/y.db"), "sqlite:///x/y.db");
+    }
+}
