@@ -55,6 +55,7 @@ mod cases {
         let j = org::jurisdiction_by_code(&mut c, "411423101").await.unwrap();
         assert_eq!(j.name, "张弓镇");
         assert_eq!(j.path, "/411423/411423101/");
+        drop(c);
         reopened.close().await;
     }
 
