@@ -5,5 +5,6 @@
 //! accepted on input and converted here.
 
 pub mod crs;
+pub mod polygon;
 
 pub use crs::{Crs, LonLat};

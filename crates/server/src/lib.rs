@@ -1,0 +1,17 @@
+//! The HTTP server: REST under `/api/v1`, the web UI, health and metrics.
+//! Handlers only translate between HTTP and the domain and store.
+
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod lang;
+pub mod logging;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use config::Settings;
+pub use startup::Application;

@@ -423,3 +423,46 @@ pub async fn overview(conn: &mut AnyConnection) -> Result<Overview> {
         grids: row.try_get("grids")?,
     })
 }
+
+/// Per-township counts for the overview table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownshipStats {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub villages: i64,
+    pub squads: i64,
+    pub officers: i64,
+    pub grid_workers: i64,
+    pub grids: i64,
+}
+
+pub async fn township_stats(conn: &mut AnyConnection) -> Result<Vec<TownshipStats>> {
+    let rows = sqlx::query(
+        "SELECT j.code, j.name, j.name_en,
+          (SELECT COUNT(*) FROM jurisdictions v WHERE v.parent_id = j.id) AS villages,
+          (SELECT COUNT(*) FROM org_units u WHERE u.jurisdiction_id = j.id AND u.kind = 'squad') AS squads,
+          (SELECT COUNT(*) FROM staff s WHERE s.jurisdiction_id = j.id AND s.active = 1
+              AND s.post IN ('officer','squad_leader','brigade_leader')) AS officers,
+          (SELECT COUNT(*) FROM staff s WHERE s.jurisdiction_id = j.id AND s.active = 1
+              AND s.post = 'grid_worker') AS grid_workers,
+          (SELECT COUNT(*) FROM grids g WHERE g.township_id = j.id) AS grids
+         FROM jurisdictions j WHERE j.level IN ('township','street') ORDER BY j.code",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TownshipStats {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                name_en: r.try_get("name_en")?,
+                villages: r.try_get("villages")?,
+                squads: r.try_get("squads")?,
+                officers: r.try_get("officers")?,
+                grid_workers: r.try_get("grid_workers")?,
+                grids: r.try_get("grids")?,
+            })
+        })
+        .collect()
+}

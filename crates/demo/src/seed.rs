@@ -1,0 +1,303 @@
+//! Writing the demo county into an empty database, in one transaction.
+
+use chrono::NaiveDate;
+use domain::org::{Credential, Level, Post, UnitKind};
+use store::Store;
+use store::org::{self, AssignmentKind, NewGrid, NewJurisdiction, NewStaff, NewUnit};
+use yiwang_geo::LonLat;
+use yiwang_geo::polygon::{area_m2, bbox, contains, halton, voronoi_cell};
+
+use crate::DemoError;
+use crate::data::{self, wgs};
+use crate::names::Rng;
+
+/// What was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub townships: usize,
+    pub villages: usize,
+    pub units: usize,
+    pub staff: usize,
+    pub grids: usize,
+}
+
+/// The enforcement fields an officer may specialise in (five fields plus urban management).
+const FIELDS: &[&str] = &["生态环境", "市场监管", "文化市场", "交通运输", "农业农村", "城市管理", "自然资源"];
+
+const SQUAD_NAMES: &[(&str, &str)] = &[
+    ("第一中队", "Squad 1"),
+    ("第二中队", "Squad 2"),
+    ("第三中队", "Squad 3"),
+    ("第四中队", "Squad 4"),
+];
+
+/// County departments and partner agencies: (code suffix, name, English, kind, field).
+const COUNTY_UNITS: &[(&str, &str, &str, UnitKind, &str)] = &[
+    ("ZH", "宁陵县综合行政执法指挥中心", "County enforcement command centre", UnitKind::CommandCentre, ""),
+    ("SJ", "宁陵县市场监督管理局", "County Market Supervision Bureau", UnitKind::Department, "市场监管"),
+    ("JT", "宁陵县交通运输局", "County Transport Bureau", UnitKind::Department, "交通运输"),
+    ("HB", "商丘市生态环境局宁陵分局", "Ningling Branch, Shangqiu Ecology and Environment Bureau", UnitKind::Department, "生态环境"),
+    ("ZR", "宁陵县自然资源局", "County Natural Resources Bureau", UnitKind::Department, "自然资源"),
+    ("NY", "宁陵县农业农村局", "County Agriculture and Rural Affairs Bureau", UnitKind::Department, "农业农村"),
+    ("WL", "宁陵县文化广电和旅游局", "County Culture, Radio, TV and Tourism Bureau", UnitKind::Department, "文化市场"),
+    ("CG", "宁陵县城市管理局", "County Urban Management Bureau", UnitKind::Department, "城市管理"),
+    ("GA", "宁陵县公安局", "County Public Security Bureau", UnitKind::Agency, "公安"),
+    ("JC", "宁陵县人民检察院", "County People's Procuratorate", UnitKind::Agency, "检察"),
+    ("FY", "宁陵县人民法院", "County People's Court", UnitKind::Agency, "法院"),
+];
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+/// A GeoJSON Polygon from a ring (closed, 6 decimals ≈ 0.1 m).
+fn polygon_json(ring: &[LonLat]) -> String {
+    let mut pts: Vec<String> = ring
+        .iter()
+        .map(|p| format!("[{:.6},{:.6}]", p.lon, p.lat))
+        .collect();
+    if let Some(first) = pts.first().cloned() {
+        pts.push(first);
+    }
+    format!("{{\"type\":\"Polygon\",\"coordinates\":[[{}]]}}", pts.join(","))
+}
+
+/// Spread `n` village sites inside a township cell (Halton points, deterministic).
+fn village_sites(cell: &[LonLat], n: usize, seat: LonLat) -> Vec<LonLat> {
+    let (x0, y0, x1, y1) = bbox(cell);
+    let mut out = Vec::with_capacity(n);
+    let mut i = 1;
+    while out.len() < n && i < 100_000 {
+        let p = LonLat::new(x0 + halton(i, 2) * (x1 - x0), y0 + halton(i, 3) * (y1 - y0));
+        // keep villages apart from the seat so the town's own grid is not a sliver
+        let far_enough = (p.lon - seat.lon).abs() + (p.lat - seat.lat).abs() > 0.004;
+        if contains(cell, p) && far_enough {
+            out.push(p);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Seed the demo county into an empty, migrated database.
+pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
+    let county_data = data::county()?;
+    let outline = data::outline()?;
+    let mut tx = store.begin().await?;
+    if org::overview(&mut tx).await?.townships > 0 {
+        return Err(DemoError::NotEmpty);
+    }
+    let mut report = SeedReport::default();
+    let city = org::insert_jurisdiction(
+        &mut tx,
+        NewJurisdiction {
+            code: &county_data.city.code,
+            name: &county_data.city.name,
+            name_en: &county_data.city.name_en,
+            level: Level::City,
+            parent: None,
+            seat: None,
+        },
+    )
+    .await?;
+    let cseat = wgs(county_data.county.seat);
+    let county = org::insert_jurisdiction(
+        &mut tx,
+        NewJurisdiction {
+            code: &county_data.county.code,
+            name: &county_data.county.name,
+            name_en: &county_data.county.name_en,
+            level: Level::County,
+            parent: Some(&city),
+            seat: Some((cseat.lon, cseat.lat)),
+        },
+    )
+    .await?;
+    for (suffix, name, name_en, kind, field) in COUNTY_UNITS {
+        org::insert_unit(
+            &mut tx,
+            NewUnit {
+                code: &format!("{}-{suffix}", county.code),
+                name,
+                name_en,
+                kind: *kind,
+                jurisdiction_id: &county.id,
+                parent_id: None,
+                field: (!field.is_empty()).then_some(*field),
+            },
+        )
+        .await?;
+        report.units += 1;
+    }
+
+    let seats: Vec<LonLat> = county_data.townships.iter().map(|t| wgs(t.seat)).collect();
+    let mut credential_seq = 0u32;
+    for (ti, t) in county_data.townships.iter().enumerate() {
+        let mut rng = Rng::new(&t.code);
+        let level = if t.kind == "street" { Level::Street } else { Level::Township };
+        let town = org::insert_jurisdiction(
+            &mut tx,
+            NewJurisdiction {
+                code: &t.code,
+                name: &t.name,
+                name_en: &t.name_en,
+                level,
+                parent: Some(&county),
+                seat: Some((seats[ti].lon, seats[ti].lat)),
+            },
+        )
+        .await?;
+        report.townships += 1;
+        let cell = voronoi_cell(&outline, &seats, ti);
+
+        // The brigade, its command centre and 3–4 squads.
+        let brigade = org::insert_unit(
+            &mut tx,
+            NewUnit {
+                code: &format!("{}-DD", t.code),
+                name: &format!("{}综合行政执法大队", t.name),
+                name_en: &format!("{} Comprehensive Enforcement Brigade", t.name_en),
+                kind: UnitKind::Brigade,
+                jurisdiction_id: &town.id,
+                parent_id: None,
+                field: None,
+            },
+        )
+        .await?;
+        org::insert_unit(
+            &mut tx,
+            NewUnit {
+                code: &format!("{}-ZH", t.code),
+                name: &format!("{}综合行政执法指挥中心", t.name),
+                name_en: &format!("{} Command Centre", t.name_en),
+                kind: UnitKind::CommandCentre,
+                jurisdiction_id: &town.id,
+                parent_id: Some(&brigade.id),
+                field: None,
+            },
+        )
+        .await?;
+        report.units += 2;
+        let squads_n = if t.villages.len() >= 25 { 4 } else { 3 };
+        let mut new_officer = async |tx: &mut store::Conn,
+                                     rng: &mut Rng,
+                                     post: Post,
+                                     unit_id: &str,
+                                     expired: bool|
+               -> Result<String, DemoError> {
+            let name = rng.person();
+            let phone = rng.phone();
+            let specialty = rng.pick(FIELDS);
+            let id = org::insert_staff(
+                tx,
+                NewStaff {
+                    name: &name,
+                    post,
+                    unit_id: Some(unit_id),
+                    jurisdiction_id: &town.id,
+                    phone: Some(&phone),
+                    specialty: Some(specialty),
+                },
+            )
+            .await?;
+            credential_seq += 1;
+            let cred = Credential {
+                number: format!("{}{:05}", county_data.county.code, credential_seq),
+                issuer: "宁陵县人民政府".into(),
+                fields: vec!["综合行政执法".into(), specialty.into()],
+                valid_from: d(2024, 1, 1),
+                valid_until: if expired { d(2025, 12, 31) } else { d(2029, 12, 31) },
+            };
+            org::insert_credential(tx, &id, &cred).await?;
+            Ok(id)
+        };
+        new_officer(&mut tx, &mut rng, Post::BrigadeLeader, &brigade.id, false).await?;
+        report.staff += 1;
+        let mut squads = Vec::new();
+        for (si, (sname, sname_en)) in SQUAD_NAMES.iter().take(squads_n).enumerate() {
+            let squad = org::insert_unit(
+                &mut tx,
+                NewUnit {
+                    code: &format!("{}-ZD{}", t.code, si + 1),
+                    name: &format!("{}{}", t.name, sname),
+                    name_en: &format!("{} {}", t.name_en, sname_en),
+                    kind: UnitKind::Squad,
+                    jurisdiction_id: &town.id,
+                    parent_id: Some(&brigade.id),
+                    field: None,
+                },
+            )
+            .await?;
+            report.units += 1;
+            new_officer(&mut tx, &mut rng, Post::SquadLeader, &squad.id, false).await?;
+            let mut officers = Vec::new();
+            // 5–6 officers a squad: a brigade of 20–30.
+            for k in 0..(5 + (si % 2)) {
+                // one credential in each brigade has lapsed: it counts for nothing (APL Art. 42)
+                let expired = si == 0 && k == 4;
+                officers.push(new_officer(&mut tx, &mut rng, Post::Officer, &squad.id, expired).await?);
+            }
+            report.staff += 1 + officers.len();
+            squads.push((squad, officers));
+        }
+
+        // Villages, each a comprehensive grid with its grid worker.
+        let seat = seats[ti];
+        let sites = village_sites(&cell, t.villages.len(), seat);
+        if sites.len() < t.villages.len() {
+            return Err(DemoError::Data(format!("no room for the villages of {}", t.name)));
+        }
+        let per_squad = t.villages.len().div_ceil(squads_n);
+        for (vi, v) in t.villages.iter().enumerate() {
+            let level = if v.kind == "community" { Level::Community } else { Level::Village };
+            let village = org::insert_jurisdiction(
+                &mut tx,
+                NewJurisdiction {
+                    code: &v.code,
+                    name: &v.name,
+                    name_en: &v.name_en,
+                    level,
+                    parent: Some(&town),
+                    seat: Some((sites[vi].lon, sites[vi].lat)),
+                },
+            )
+            .await?;
+            report.villages += 1;
+            let shape = voronoi_cell(&cell, &sites, vi);
+            let grid_id = org::insert_grid(
+                &mut tx,
+                NewGrid {
+                    code: &format!("{}-01", v.code),
+                    name: &format!("{}网格", v.name),
+                    township_id: &town.id,
+                    village_id: Some(&village.id),
+                    geometry_geojson: &polygon_json(&shape),
+                    area_m2: area_m2(&shape).round(),
+                },
+            )
+            .await?;
+            report.grids += 1;
+            let worker = org::insert_staff(
+                &mut tx,
+                NewStaff {
+                    name: &rng.person(),
+                    post: Post::GridWorker,
+                    unit_id: None,
+                    jurisdiction_id: &town.id,
+                    phone: Some(&rng.phone()),
+                    specialty: None,
+                },
+            )
+            .await?;
+            report.staff += 1;
+            let (squad, officers) = &squads[(vi / per_squad).min(squads.len() - 1)];
+            let since = d(2024, 1, 1);
+            org::assign(&mut tx, AssignmentKind::SquadDistrict, &grid_id, Some(&squad.id), None, since).await?;
+            let officer = &officers[vi % officers.len()];
+            org::assign(&mut tx, AssignmentKind::OfficerGrid, &grid_id, None, Some(officer), since).await?;
+            org::assign(&mut tx, AssignmentKind::GridWorkerGrid, &grid_id, None, Some(&worker), since).await?;
+        }
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(report)
+}

@@ -1,0 +1,114 @@
+//! Request extractors that fail with a named field and a code, never with
+//! the framework's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use domain::{Error, ErrorKind};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// JSON body. Rejections become problem documents: wrong content type
+/// (`body.content_type`), too large (`body.too_large`), bad syntax
+/// (`body.syntax`), a field of the wrong shape (`body.invalid_field`, with
+/// the field's path).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let ct = ct.to_ascii_lowercase();
+                ct.starts_with("application/json") || ct.contains("+json")
+            });
+        if !is_json {
+            return Err(Error::invalid(
+                "body.content_type",
+                "Content-Type",
+                "请求内容类型应为 application/json",
+                "Content-Type must be application/json",
+            )
+            .into());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
+            if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::new(
+                    ErrorKind::TooLarge,
+                    "body.too_large",
+                    "请求内容过大",
+                    "The request body is too large",
+                )
+            } else {
+                Error::invalid(
+                    "body.unreadable",
+                    "body",
+                    "无法读取请求内容",
+                    "The request body could not be read",
+                )
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+/// Parse JSON, naming the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Error::invalid(
+                "body.syntax",
+                "body",
+                format!("JSON 格式错误（第 {} 行第 {} 列）", inner.line(), inner.column()),
+                format!("malformed JSON at line {} column {}", inner.line(), inner.column()),
+            )
+        } else {
+            let field = if path == "." { "body".to_string() } else { path };
+            let msg = inner.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            Error::invalid(
+                "body.invalid_field",
+                field.clone(),
+                format!("字段 {field} 无效：{msg}"),
+                format!("field {field} is invalid: {msg}"),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_json;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Login {
+        username: String,
+        inner: Inner,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: u32,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse_json::<Login>(br#"{"username":"a","inner":{"n":"x"}}"#).unwrap_err();
+        assert_eq!(e.code, "body.invalid_field");
+        assert_eq!(e.field.as_deref(), Some("inner.n"));
+        let e = parse_json::<Login>(br#"{"inner":{"n":1}}"#).unwrap_err();
+        assert_eq!(e.code, "body.invalid_field");
+        assert!(e.en.contains("username"), "{}", e.en);
+        let e = parse_json::<Login>(b"{\"username\": ").unwrap_err();
+        assert_eq!(e.code, "body.syntax");
+    }
+}

@@ -1,0 +1,97 @@
+//! The router: every route, its middleware, and the OpenAPI document
+//! generated from the same definitions.
+
+pub mod health;
+pub mod org;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+/// Every documented route, with the OpenAPI document built from them.
+pub fn api(state: AppState) -> (Router, OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(crate::openapi::base())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::version))
+        .routes(routes!(org::list_jurisdictions))
+        .routes(routes!(org::get_overview))
+        .split_for_parts();
+    (router.with_state(state), doc)
+}
+
+#[derive(Clone, Default)]
+struct MakeId;
+
+impl MakeRequestId for MakeId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().simple().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Content-Security-Policy for every page: nothing from other origins.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+script-src 'self'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api(state.clone());
+    let doc = std::sync::Arc::new(doc);
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
+    Router::new()
+        .merge(api)
+        .merge(crate::openapi::routes(doc))
+        .merge(health::metrics_route(state.clone()))
+        .merge(crate::web::routes(state.clone()))
+        .fallback(crate::web::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeId))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CSP),
+                ))
+                .layer(middleware::from_fn(crate::error::problems))
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout)),
+        )
+}

@@ -1,0 +1,126 @@
+//! Building and running the application. The app is a library: tests build
+//! the real thing on port 0 against a real database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+/// A startup failure, as one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Store(#[from] store::StoreError),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Open (and migrate) the database, then bind the listener.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let store = store::Store::open(&settings.store_config()).await?;
+        Self::build_with_store(settings, store).await
+    }
+
+    /// Bind the listener for an already-opened store.
+    pub async fn build_with_store(
+        settings: Settings,
+        store: store::Store,
+    ) -> Result<Application, StartupError> {
+        let listener = TcpListener::bind(&settings.listen)
+            .await
+            .map_err(|source| StartupError::Listen {
+                addr: settings.listen.clone(),
+                source,
+            })?;
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+            started: Instant::now(),
+        };
+        let router = crate::routes::router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until SIGTERM or SIGINT, then let in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serve until `shutdown` completes; in-flight requests then get up to
+    /// `shutdown_grace_secs` to finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let signalled = async move {
+            shutdown.await;
+            tracing::info!("shutdown requested: finishing in-flight requests");
+            let _ = tx.send(());
+        };
+        let serve = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signalled);
+        let store = self.state.store.clone();
+        tokio::select! {
+            r = serve => { store.close().await; r }
+            _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(seconds = grace.as_secs(), "grace period over: stopping with requests still open");
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,15 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::Settings;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    pub started: Instant,
+}

@@ -1,0 +1,79 @@
+//! The web UI: server-rendered pages (askama), Chinese first with an
+//! English switch, assets embedded in the binary.
+
+mod assets;
+mod pages;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use domain::{Error, Lang};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use pages::Chrome;
+
+pub fn routes(state: AppState) -> Router {
+    let mut r = Router::new()
+        .route("/", get(pages::home))
+        .route("/org", get(pages::organisation));
+    for area in pages::AREAS.iter().filter(|a| a.coming) {
+        r = r.route(area.href, get(pages::coming_soon));
+    }
+    r.route("/assets/{*path}", get(assets::serve))
+        .layer(middleware::from_fn(remember_lang))
+        .with_state(state)
+}
+
+/// `?lang=en` on any page switches the interface and remembers it in a cookie.
+async fn remember_lang(req: Request, next: Next) -> Response {
+    let chosen = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .and_then(Lang::parse)
+    });
+    let mut resp = next.run(req).await;
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            match lang {
+                Lang::Zh => "zh",
+                Lang::En => "en",
+            }
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// Any address without a route.
+pub async fn not_found() -> ApiError {
+    ApiError(Error::new(
+        domain::ErrorKind::NotFound,
+        "route.not_found",
+        "没有这个地址",
+        "No such address",
+    ))
+}
+
+/// A useful error page for people (the API gets problem+json instead).
+pub fn error_page(lang: Lang, status: StatusCode, err: &Error, request_id: Option<&str>) -> Response {
+    use askama::Template;
+    let page = pages::ErrorPage {
+        c: Chrome::new(lang, "", lang.pick("出错了", "Something went wrong")),
+        status: status.as_u16(),
+        message: err.message(lang).to_string(),
+        code: err.code.to_string(),
+        request_id: request_id.unwrap_or("-").to_string(),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => (status, err.message(lang).to_string()).into_response(),
+    }
+}
