@@ -22,7 +22,15 @@ pub struct SeedReport {
 }
 
 /// The enforcement fields an officer may specialise in (five fields plus urban management).
-const FIELDS: &[&str] = &["生态环境", "市场监管", "文化市场", "交通运输", "农业农村", "城市管理", "自然资源"];
+const FIELDS: &[&str] = &[
+    "生态环境",
+    "市场监管",
+    "文化市场",
+    "交通运输",
+    "农业农村",
+    "城市管理",
+    "自然资源",
+];
 
 const SQUAD_NAMES: &[(&str, &str)] = &[
     ("第一中队", "Squad 1"),
@@ -33,17 +41,83 @@ const SQUAD_NAMES: &[(&str, &str)] = &[
 
 /// County departments and partner agencies: (code suffix, name, English, kind, field).
 const COUNTY_UNITS: &[(&str, &str, &str, UnitKind, &str)] = &[
-    ("ZH", "宁陵县综合行政执法指挥中心", "County enforcement command centre", UnitKind::CommandCentre, ""),
-    ("SJ", "宁陵县市场监督管理局", "County Market Supervision Bureau", UnitKind::Department, "市场监管"),
-    ("JT", "宁陵县交通运输局", "County Transport Bureau", UnitKind::Department, "交通运输"),
-    ("HB", "商丘市生态环境局宁陵分局", "Ningling Branch, Shangqiu Ecology and Environment Bureau", UnitKind::Department, "生态环境"),
-    ("ZR", "宁陵县自然资源局", "County Natural Resources Bureau", UnitKind::Department, "自然资源"),
-    ("NY", "宁陵县农业农村局", "County Agriculture and Rural Affairs Bureau", UnitKind::Department, "农业农村"),
-    ("WL", "宁陵县文化广电和旅游局", "County Culture, Radio, TV and Tourism Bureau", UnitKind::Department, "文化市场"),
-    ("CG", "宁陵县城市管理局", "County Urban Management Bureau", UnitKind::Department, "城市管理"),
-    ("GA", "宁陵县公安局", "County Public Security Bureau", UnitKind::Agency, "公安"),
-    ("JC", "宁陵县人民检察院", "County People's Procuratorate", UnitKind::Agency, "检察"),
-    ("FY", "宁陵县人民法院", "County People's Court", UnitKind::Agency, "法院"),
+    (
+        "ZH",
+        "宁陵县综合行政执法指挥中心",
+        "County enforcement command centre",
+        UnitKind::CommandCentre,
+        "",
+    ),
+    (
+        "SJ",
+        "宁陵县市场监督管理局",
+        "County Market Supervision Bureau",
+        UnitKind::Department,
+        "市场监管",
+    ),
+    (
+        "JT",
+        "宁陵县交通运输局",
+        "County Transport Bureau",
+        UnitKind::Department,
+        "交通运输",
+    ),
+    (
+        "HB",
+        "商丘市生态环境局宁陵分局",
+        "Ningling Branch, Shangqiu Ecology and Environment Bureau",
+        UnitKind::Department,
+        "生态环境",
+    ),
+    (
+        "ZR",
+        "宁陵县自然资源局",
+        "County Natural Resources Bureau",
+        UnitKind::Department,
+        "自然资源",
+    ),
+    (
+        "NY",
+        "宁陵县农业农村局",
+        "County Agriculture and Rural Affairs Bureau",
+        UnitKind::Department,
+        "农业农村",
+    ),
+    (
+        "WL",
+        "宁陵县文化广电和旅游局",
+        "County Culture, Radio, TV and Tourism Bureau",
+        UnitKind::Department,
+        "文化市场",
+    ),
+    (
+        "CG",
+        "宁陵县城市管理局",
+        "County Urban Management Bureau",
+        UnitKind::Department,
+        "城市管理",
+    ),
+    (
+        "GA",
+        "宁陵县公安局",
+        "County Public Security Bureau",
+        UnitKind::Agency,
+        "公安",
+    ),
+    (
+        "JC",
+        "宁陵县人民检察院",
+        "County People's Procuratorate",
+        UnitKind::Agency,
+        "检察",
+    ),
+    (
+        "FY",
+        "宁陵县人民法院",
+        "County People's Court",
+        UnitKind::Agency,
+        "法院",
+    ),
 ];
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -59,7 +133,10 @@ fn polygon_json(ring: &[LonLat]) -> String {
     if let Some(first) = pts.first().cloned() {
         pts.push(first);
     }
-    format!("{{\"type\":\"Polygon\",\"coordinates\":[[{}]]}}", pts.join(","))
+    format!(
+        "{{\"type\":\"Polygon\",\"coordinates\":[[{}]]}}",
+        pts.join(",")
+    )
 }
 
 /// Spread `n` village sites inside a township cell (Halton points, deterministic).
@@ -134,7 +211,11 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
     let mut credential_seq = 0u32;
     for (ti, t) in county_data.townships.iter().enumerate() {
         let mut rng = Rng::new(&t.code);
-        let level = if t.kind == "street" { Level::Street } else { Level::Township };
+        let level = if t.kind == "street" {
+            Level::Street
+        } else {
+            Level::Township
+        };
         let town = org::insert_jurisdiction(
             &mut tx,
             NewJurisdiction {
@@ -206,7 +287,11 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
                 issuer: "宁陵县人民政府".into(),
                 fields: vec!["综合行政执法".into(), specialty.into()],
                 valid_from: d(2024, 1, 1),
-                valid_until: if expired { d(2025, 12, 31) } else { d(2029, 12, 31) },
+                valid_until: if expired {
+                    d(2025, 12, 31)
+                } else {
+                    d(2029, 12, 31)
+                },
             };
             org::insert_credential(tx, &id, &cred).await?;
             Ok(id)
@@ -235,7 +320,8 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
             for k in 0..(5 + (si % 2)) {
                 // one credential in each brigade has lapsed: it counts for nothing (APL Art. 42)
                 let expired = si == 0 && k == 4;
-                officers.push(new_officer(&mut tx, &mut rng, Post::Officer, &squad.id, expired).await?);
+                officers
+                    .push(new_officer(&mut tx, &mut rng, Post::Officer, &squad.id, expired).await?);
             }
             report.staff += 1 + officers.len();
             squads.push((squad, officers));
@@ -245,11 +331,18 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
         let seat = seats[ti];
         let sites = village_sites(&cell, t.villages.len(), seat);
         if sites.len() < t.villages.len() {
-            return Err(DemoError::Data(format!("no room for the villages of {}", t.name)));
+            return Err(DemoError::Data(format!(
+                "no room for the villages of {}",
+                t.name
+            )));
         }
         let per_squad = t.villages.len().div_ceil(squads_n);
         for (vi, v) in t.villages.iter().enumerate() {
-            let level = if v.kind == "community" { Level::Community } else { Level::Village };
+            let level = if v.kind == "community" {
+                Level::Community
+            } else {
+                Level::Village
+            };
             let village = org::insert_jurisdiction(
                 &mut tx,
                 NewJurisdiction {
@@ -292,10 +385,34 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
             report.staff += 1;
             let (squad, officers) = &squads[(vi / per_squad).min(squads.len() - 1)];
             let since = d(2024, 1, 1);
-            org::assign(&mut tx, AssignmentKind::SquadDistrict, &grid_id, Some(&squad.id), None, since).await?;
+            org::assign(
+                &mut tx,
+                AssignmentKind::SquadDistrict,
+                &grid_id,
+                Some(&squad.id),
+                None,
+                since,
+            )
+            .await?;
             let officer = &officers[vi % officers.len()];
-            org::assign(&mut tx, AssignmentKind::OfficerGrid, &grid_id, None, Some(officer), since).await?;
-            org::assign(&mut tx, AssignmentKind::GridWorkerGrid, &grid_id, None, Some(&worker), since).await?;
+            org::assign(
+                &mut tx,
+                AssignmentKind::OfficerGrid,
+                &grid_id,
+                None,
+                Some(officer),
+                since,
+            )
+            .await?;
+            org::assign(
+                &mut tx,
+                AssignmentKind::GridWorkerGrid,
+                &grid_id,
+                None,
+                Some(&worker),
+                since,
+            )
+            .await?;
         }
     }
     tx.commit().await.map_err(store::StoreError::from)?;

@@ -121,7 +121,12 @@ mod tests {
 
     #[test]
     fn message_follows_language_and_display_names_the_field() {
-        let e = Error::invalid("report.lon", "lon", "经度超出范围", "longitude out of range");
+        let e = Error::invalid(
+            "report.lon",
+            "lon",
+            "经度超出范围",
+            "longitude out of range",
+        );
         assert_eq!(e.message(Lang::Zh), "经度超出范围");
         assert_eq!(e.message(Lang::En), "longitude out of range");
         assert_eq!(

@@ -39,7 +39,9 @@ impl Lang {
             }
             let better = match best {
                 None => true,
-                Some((held, best_q)) => q > best_q || (q == best_q && lang == Lang::Zh && held != Lang::Zh),
+                Some((held, best_q)) => {
+                    q > best_q || (q == best_q && lang == Lang::Zh && held != Lang::Zh)
+                }
             };
             if better {
                 best = Some((lang, q));
@@ -73,7 +75,10 @@ mod tests {
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr-FR"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
-        assert_eq!(Lang::from_accept_language("en;q=0.5, zh-CN;q=0.8"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.5, zh-CN;q=0.8"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("zh;q=0.4, en;q=0.6"), Lang::En);
         assert_eq!(Lang::from_accept_language("en, zh"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("zh;q=0, en;q=0.1"), Lang::En);

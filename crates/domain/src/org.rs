@@ -306,7 +306,10 @@ mod tests {
             valid_from: d(2026, 1, 2),
             valid_until: d(2026, 1, 1),
         };
-        assert_eq!(c.check_dates().unwrap_err().field.as_deref(), Some("valid_until"));
+        assert_eq!(
+            c.check_dates().unwrap_err().field.as_deref(),
+            Some("valid_until")
+        );
     }
 
     #[test]

@@ -146,7 +146,9 @@ mod tests {
             LonLat::new(115.008, 34.003),
             LonLat::new(115.005, 34.008),
         ];
-        let total: f64 = (0..3).map(|i| area_m2(&voronoi_cell(&square(), &sites, i))).sum();
+        let total: f64 = (0..3)
+            .map(|i| area_m2(&voronoi_cell(&square(), &sites, i)))
+            .sum();
         assert!((total - area_m2(&square())).abs() < 1.0, "{total}");
         for (i, s) in sites.iter().enumerate() {
             assert!(contains(&voronoi_cell(&square(), &sites, i), *s));

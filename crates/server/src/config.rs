@@ -100,14 +100,20 @@ impl Settings {
         // Environment: YIWANG_LISTEN, YIWANG_DATABASE_URL, …
         let vars: Vec<(String, String)> = env
             .into_iter()
-            .filter_map(|(k, v)| k.strip_prefix("YIWANG_").map(|k| (k.to_ascii_lowercase(), v)))
+            .filter_map(|(k, v)| {
+                k.strip_prefix("YIWANG_")
+                    .map(|k| (k.to_ascii_lowercase(), v))
+            })
             .collect();
         for (key, value) in vars {
             let parsed: figment::value::Value = value
                 .parse::<figment::value::Value>()
                 .unwrap_or_else(|_| value.clone().into());
             // Keep text settings as text even when they look like numbers.
-            let parsed = if matches!(key.as_str(), "listen" | "database_url" | "log_level" | "data") {
+            let parsed = if matches!(
+                key.as_str(),
+                "listen" | "database_url" | "log_level" | "data"
+            ) {
                 figment::value::Value::from(value)
             } else {
                 parsed
@@ -181,7 +187,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -191,7 +200,11 @@ mod tests {
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nlog_level = \"debug\"\n").unwrap();
         let s = Settings::load(
             Some(&file),
-            env(&[("YIWANG_LOG_LEVEL", "warn"), ("YIWANG_MAX_BODY_BYTES", "2048"), ("HOME", "/x")]),
+            env(&[
+                ("YIWANG_LOG_LEVEL", "warn"),
+                ("YIWANG_MAX_BODY_BYTES", "2048"),
+                ("HOME", "/x"),
+            ]),
             &Overrides {
                 data: Some("/srv/y".into()),
                 ..Default::default()
@@ -211,15 +224,23 @@ mod tests {
         std::fs::write(&file, "lisen = \"0.0.0.0:9000\"\n").unwrap();
         let e = Settings::load(Some(&file), env(&[]), &Overrides::default()).unwrap_err();
         assert!(e.to_string().contains("lisen"), "{e}");
-        let e = Settings::load(None, env(&[("YIWANG_DATABSE_URL", "x")]), &Overrides::default())
-            .unwrap_err();
+        let e = Settings::load(
+            None,
+            env(&[("YIWANG_DATABSE_URL", "x")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("databse_url"), "{e}");
     }
 
     #[test]
     fn bad_values_are_named() {
-        let e = Settings::load(None, env(&[("YIWANG_LISTEN", "nowhere")]), &Overrides::default())
-            .unwrap_err();
+        let e = Settings::load(
+            None,
+            env(&[("YIWANG_LISTEN", "nowhere")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("listen"), "{e}");
         let e = Settings::load(
             None,
@@ -228,8 +249,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("database_url"), "{e}");
-        let e = Settings::load(Some(Path::new("/no/such.toml")), env(&[]), &Overrides::default())
-            .unwrap_err();
+        let e = Settings::load(
+            Some(Path::new("/no/such.toml")),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
     }
 

@@ -35,7 +35,9 @@ impl From<Error> for ApiError {
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
         match &e {
-            store::StoreError::Unavailable(msg) => tracing::warn!(error = %msg, "database unavailable"),
+            store::StoreError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "database unavailable")
+            }
             store::StoreError::NotFound | store::StoreError::Conflict { .. } => {}
             other => tracing::error!(error = %other, "store error"),
         }
@@ -74,7 +76,8 @@ impl IntoResponse for ApiError {
             status_of(self.0.kind)
         };
         let mut resp = status.into_response();
-        resp.extensions_mut().insert(Pending(Arc::new(self.0), status));
+        resp.extensions_mut()
+            .insert(Pending(Arc::new(self.0), status));
         resp
     }
 }
@@ -178,7 +181,11 @@ pub async fn problems(req: Request, next: Next) -> Response {
         }
     };
     if err.kind == ErrorKind::Internal {
-        tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), code = err.code, "internal error answered 500");
+        tracing::error!(
+            request_id = request_id.as_deref().unwrap_or("-"),
+            code = err.code,
+            "internal error answered 500"
+        );
     }
     let mut out = if is_api_path(&path) {
         let body = Problem {
@@ -204,7 +211,11 @@ pub async fn problems(req: Request, next: Next) -> Response {
     };
     *out.status_mut() = status;
     // Keep headers the handler set deliberately (Retry-After, WWW-Authenticate).
-    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::SET_COOKIE] {
+    for name in [
+        header::RETRY_AFTER,
+        header::WWW_AUTHENTICATE,
+        header::SET_COOKIE,
+    ] {
         if let Some(v) = resp.headers().get(&name) {
             out.headers_mut().insert(name, v.clone());
         }

@@ -67,11 +67,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             Error::invalid(
                 "body.syntax",
                 "body",
-                format!("JSON 格式错误（第 {} 行第 {} 列）", inner.line(), inner.column()),
-                format!("malformed JSON at line {} column {}", inner.line(), inner.column()),
+                format!(
+                    "JSON 格式错误（第 {} 行第 {} 列）",
+                    inner.line(),
+                    inner.column()
+                ),
+                format!(
+                    "malformed JSON at line {} column {}",
+                    inner.line(),
+                    inner.column()
+                ),
             )
         } else {
-            let field = if path == "." { "body".to_string() } else { path };
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
             let msg = inner.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             Error::invalid(

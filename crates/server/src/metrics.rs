@@ -57,7 +57,10 @@ impl Metrics {
             "yiwang_build_info{{version=\"{}\",database=\"{backend}\"}} 1",
             env!("CARGO_PKG_VERSION")
         );
-        let _ = writeln!(out, "# HELP yiwang_http_requests_total HTTP requests by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP yiwang_http_requests_total HTTP requests by route and status."
+        );
         let _ = writeln!(out, "# TYPE yiwang_http_requests_total counter");
         if let Ok(r) = self.requests.lock() {
             for ((method, route, status), n) in r.iter() {
@@ -68,7 +71,10 @@ impl Metrics {
                 );
             }
         }
-        let _ = writeln!(out, "# HELP yiwang_http_request_duration_seconds HTTP request latency by route.");
+        let _ = writeln!(
+            out,
+            "# HELP yiwang_http_request_duration_seconds HTTP request latency by route."
+        );
         let _ = writeln!(out, "# TYPE yiwang_http_request_duration_seconds histogram");
         if let Ok(l) = self.latency.lock() {
             for ((method, route), h) in l.iter() {
@@ -85,12 +91,23 @@ impl Metrics {
                     "yiwang_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ = writeln!(out, "yiwang_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
-                let _ = writeln!(out, "yiwang_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+                let _ = writeln!(
+                    out,
+                    "yiwang_http_request_duration_seconds_sum{{{labels}}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "yiwang_http_request_duration_seconds_count{{{labels}}} {}",
+                    h.count
+                );
             }
         }
         let (size, idle, max) = pool;
-        let _ = writeln!(out, "# HELP yiwang_db_pool_connections Database pool connections by state.");
+        let _ = writeln!(
+            out,
+            "# HELP yiwang_db_pool_connections Database pool connections by state."
+        );
         let _ = writeln!(out, "# TYPE yiwang_db_pool_connections gauge");
         let _ = writeln!(out, "yiwang_db_pool_connections{{state=\"open\"}} {size}");
         let _ = writeln!(out, "yiwang_db_pool_connections{{state=\"idle\"}} {idle}");
@@ -114,9 +131,12 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
     let resp = next.run(req).await;
-    state
-        .metrics
-        .observe(&method, &route, resp.status().as_u16(), start.elapsed().as_secs_f64());
+    state.metrics.observe(
+        &method,
+        &route,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     resp
 }
 
@@ -130,7 +150,9 @@ mod tests {
         m.observe("GET", "/healthz", 200, 0.002);
         m.observe("GET", "/healthz", 200, 0.2);
         let text = m.render((3, 2, 16), "sqlite");
-        assert!(text.contains("yiwang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "yiwang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
+        ));
         assert!(text.contains("le=\"0.0025\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));

@@ -82,7 +82,10 @@ impl Application {
 
     /// Serve until `shutdown` completes; in-flight requests then get up to
     /// `shutdown_grace_secs` to finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let signalled = async move {

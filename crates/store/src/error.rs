@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn unique_violation_names_the_field() {
-        assert_eq!(unique_field("duplicate key", Some("grids_code_key")), "code");
+        assert_eq!(
+            unique_field("duplicate key", Some("grids_code_key")),
+            "code"
+        );
         assert_eq!(
             unique_field("UNIQUE constraint failed: grids.code", None),
             "code"

@@ -110,7 +110,9 @@ impl Store {
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             tx.execute(sqlx::raw_sql(&m.sql_for(self.backend())))
                 .await
-                .map_err(|e| StoreError::Schema(format!("migration {} ({}): {e}", m.version, m.name)))?;
+                .map_err(|e| {
+                    StoreError::Schema(format!("migration {} ({}): {e}", m.version, m.name))
+                })?;
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             )
@@ -121,7 +123,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            tracing::info!(version = m.version, name = m.name, "schema migration applied");
+            tracing::info!(
+                version = m.version,
+                name = m.name,
+                "schema migration applied"
+            );
             applied.push(m.version);
         }
         Ok(MigrationReport {
@@ -159,9 +165,10 @@ async fn ensure_table(conn: &mut sqlx::AnyConnection) -> Result<()> {
 }
 
 async fn current_version(conn: &mut sqlx::AnyConnection) -> Result<i64> {
-    let row = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
-        .fetch_one(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(row.try_get::<i64, _>("v")?)
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::util::{new_id, now};
+use crate::util::{bind_opt_f64, new_id, now};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,7 +79,7 @@ pub async fn insert_jurisdiction(
         lon: new.seat.map(|s| s.0),
         lat: new.seat.map(|s| s.1),
     };
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO jurisdictions (id, code, name, name_en, level, parent_id, path, lon, lat, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
@@ -89,12 +89,11 @@ pub async fn insert_jurisdiction(
     .bind(&j.name_en)
     .bind(j.level.as_str())
     .bind(&j.parent_id)
-    .bind(&j.path)
-    .bind(j.lon)
-    .bind(j.lat)
-    .bind(now())
-    .execute(conn)
-    .await?;
+    .bind(&j.path);
+    bind_opt_f64(bind_opt_f64(q, j.lon), j.lat)
+        .bind(now())
+        .execute(conn)
+        .await?;
     Ok(j)
 }
 
@@ -113,7 +112,11 @@ pub async fn list_jurisdictions(
     let rows = sqlx::query(&sql).fetch_all(conn).await?;
     rows.iter()
         .map(jurisdiction)
-        .filter(|j| j.as_ref().map(|j| levels.contains(&j.level)).unwrap_or(true))
+        .filter(|j| {
+            j.as_ref()
+                .map(|j| levels.contains(&j.level))
+                .unwrap_or(true)
+        })
         .collect()
 }
 
@@ -304,13 +307,18 @@ pub async fn credentials_of(
         .map(|row| {
             let date = |col: &str| -> Result<NaiveDate> {
                 let s: String = row.try_get(col)?;
-                s.parse().map_err(|_| StoreError::Corrupt(format!("{col}: {s}")))
+                s.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("{col}: {s}")))
             };
             let fields: String = row.try_get("fields")?;
             Ok(domain::org::Credential {
                 number: row.try_get("number")?,
                 issuer: row.try_get("issuer")?,
-                fields: fields.split(',').filter(|f| !f.is_empty()).map(Into::into).collect(),
+                fields: fields
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(Into::into)
+                    .collect(),
                 valid_from: date("valid_from")?,
                 valid_until: date("valid_until")?,
             })

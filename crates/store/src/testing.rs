@@ -39,7 +39,9 @@ impl TestDb {
 
     /// The PostgreSQL URL for tests, if one is configured.
     pub fn postgres_admin_url() -> Option<String> {
-        std::env::var(PG_URL_VAR).ok().filter(|u| !u.trim().is_empty())
+        std::env::var(PG_URL_VAR)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
     }
 
     /// A fresh database on the configured server, or `None` when no server is configured.
@@ -49,7 +51,11 @@ impl TestDb {
             "yiwang_test_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
-            uuid::Uuid::now_v7().simple().to_string().get(20..).unwrap_or("x")
+            uuid::Uuid::now_v7()
+                .simple()
+                .to_string()
+                .get(20..)
+                .unwrap_or("x")
         );
         sqlx::any::install_default_drivers();
         let mut conn = sqlx::AnyConnection::connect(&admin)
@@ -164,6 +170,9 @@ mod tests {
             with_database("postgres://u:p@h/x?sslmode=disable", "t2"),
             "postgres://u:p@h/t2?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h:5432", "t3"), "postgres://h:5432/t3");
+        assert_eq!(
+            with_database("postgres://h:5432", "t3"),
+            "postgres://h:5432/t3"
+        );
     }
 }

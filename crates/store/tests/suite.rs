@@ -52,11 +52,52 @@ mod cases {
         county(db).await;
         let reopened = Store::open(&db.config).await.unwrap();
         let mut c = reopened.acquire().await.unwrap();
-        let j = org::jurisdiction_by_code(&mut c, "411423101").await.unwrap();
+        let j = org::jurisdiction_by_code(&mut c, "411423101")
+            .await
+            .unwrap();
         assert_eq!(j.name, "张弓镇");
         assert_eq!(j.path, "/411423/411423101/");
         drop(c);
         reopened.close().await;
+    }
+
+    /// A NULL double bound before a real one must not poison the cached
+    /// statement (sqlx Any maps a NULL f64 to float4 on PostgreSQL).
+    pub async fn null_then_value_in_the_same_statement(db: &TestDb) {
+        let mut c = db.store.acquire().await.unwrap();
+        let city = org::insert_jurisdiction(
+            &mut c,
+            NewJurisdiction {
+                code: "4114",
+                name: "商丘市",
+                name_en: "Shangqiu",
+                level: Level::City,
+                parent: None,
+                seat: None,
+            },
+        )
+        .await
+        .unwrap();
+        let county = org::insert_jurisdiction(
+            &mut c,
+            NewJurisdiction {
+                code: "411423",
+                name: "宁陵县",
+                name_en: "Ningling",
+                level: Level::County,
+                parent: Some(&city),
+                seat: Some((115.3, 34.4)),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(county.lon, Some(115.3));
+        let back = org::jurisdiction_by_code(&mut c, "411423").await.unwrap();
+        assert_eq!((back.lon, back.lat), (Some(115.3), Some(34.4)));
+        assert_eq!(
+            org::jurisdiction_by_code(&mut c, "4114").await.unwrap().lon,
+            None
+        );
     }
 
     pub async fn duplicate_codes_are_a_conflict_naming_the_field(db: &TestDb) {
@@ -155,8 +196,13 @@ mod cases {
             valid_from: NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
             valid_until: NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
         };
-        org::insert_credential(&mut c, &officer, &cred).await.unwrap();
-        assert_eq!(org::credentials_of(&mut c, &officer).await.unwrap(), vec![cred]);
+        org::insert_credential(&mut c, &officer, &cred)
+            .await
+            .unwrap();
+        assert_eq!(
+            org::credentials_of(&mut c, &officer).await.unwrap(),
+            vec![cred]
+        );
         let staff = org::staff_of_unit(&mut c, &brigade.id).await.unwrap();
         assert_eq!(staff.len(), 1);
         assert_eq!(staff[0].post, Post::Officer);
@@ -164,7 +210,9 @@ mod cases {
         assert_eq!(units[0].kind, UnitKind::Brigade);
         let ov = org::overview(&mut c).await.unwrap();
         assert_eq!((ov.townships, ov.brigades, ov.officers), (1, 1, 1));
-        let towns = org::list_jurisdictions(&mut c, &[Level::Township]).await.unwrap();
+        let towns = org::list_jurisdictions(&mut c, &[Level::Township])
+            .await
+            .unwrap();
         assert_eq!(towns.len(), 1);
     }
 
@@ -207,6 +255,7 @@ mod cases {
 
 store::both_databases!(crate::cases =>
     migrations_record_the_schema_version,
+    null_then_value_in_the_same_statement,
     reopening_an_existing_database_keeps_its_data,
     duplicate_codes_are_a_conflict_naming_the_field,
     foreign_keys_are_enforced,

@@ -9,7 +9,11 @@ use server::Settings;
 use server::config::{LogFormat, Overrides};
 
 #[derive(Parser)]
-#[command(name = "yiwang", version, about = "一网 · township comprehensive administrative law enforcement platform")]
+#[command(
+    name = "yiwang",
+    version,
+    about = "一网 · township comprehensive administrative law enforcement platform"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,7 +56,9 @@ impl Common {
             data: self.data.clone().or_else(|| {
                 // The demo keeps its own folder unless told otherwise.
                 let configured = std::env::var_os("YIWANG_DATA").is_some() || self.config.is_some();
-                (!configured).then(|| default_data.map(PathBuf::from)).flatten()
+                (!configured)
+                    .then(|| default_data.map(PathBuf::from))
+                    .flatten()
             }),
             database_url: self.database_url.clone(),
             log_format: self.log_json.then_some(LogFormat::Json),
@@ -91,7 +97,8 @@ async fn demo(settings: Settings) -> Result<()> {
         for f in ["yiwang.db", "yiwang.db-wal", "yiwang.db-shm"] {
             let p = settings.data.join(f);
             if p.exists() {
-                std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
             }
         }
     }
@@ -108,7 +115,10 @@ async fn demo(settings: Settings) -> Result<()> {
         "demo county seeded (宁陵县)"
     );
     let app = server::Application::build_with_store(settings, store).await?;
-    println!("yiwang demo: http://{}/ (Ningling County, Shangqiu)", app.local_addr());
+    println!(
+        "yiwang demo: http://{}/ (Ningling County, Shangqiu)",
+        app.local_addr()
+    );
     app.run_until_stopped().await.context("server")?;
     Ok(())
 }
@@ -117,7 +127,11 @@ async fn migrate(settings: Settings) -> Result<()> {
     let store = store::Store::connect(&settings.store_config()).await?;
     let report = store.migrate().await?;
     if report.applied.is_empty() {
-        println!("schema version {} (up to date) on {}", report.to, store.backend().as_str());
+        println!(
+            "schema version {} (up to date) on {}",
+            report.to,
+            store.backend().as_str()
+        );
     } else {
         println!(
             "schema version {} → {} on {} (applied {:?})",
@@ -128,7 +142,11 @@ async fn migrate(settings: Settings) -> Result<()> {
         );
     }
     if report.to != store::migrations::latest_version() {
-        bail!("schema version {} after migrating, expected {}", report.to, store::migrations::latest_version());
+        bail!(
+            "schema version {} after migrating, expected {}",
+            report.to,
+            store::migrations::latest_version()
+        );
     }
     Ok(())
 }

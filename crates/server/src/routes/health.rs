@@ -111,7 +111,10 @@ pub fn metrics_route(state: AppState) -> Router {
                     .metrics
                     .render(state.store.pool_stats(), state.store.backend().as_str());
                 (
-                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+                    [(
+                        header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
                     body,
                 )
                     .into_response()

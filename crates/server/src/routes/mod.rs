@@ -11,7 +11,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::middleware;
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -21,15 +23,24 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-/// Every documented route, with the OpenAPI document built from them.
-pub fn api(state: AppState) -> (Router, OpenApi) {
-    let (router, doc) = OpenApiRouter::with_openapi(crate::openapi::base())
+/// Every documented route. The OpenAPI document is generated from this list.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::base())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::version))
         .routes(routes!(org::list_jurisdictions))
         .routes(routes!(org::get_overview))
-        .split_for_parts();
+}
+
+/// The OpenAPI document, without starting anything.
+pub fn openapi() -> OpenApi {
+    documented().split_for_parts().1
+}
+
+/// The documented routes bound to the state, with their document.
+pub fn api(state: AppState) -> (Router, OpenApi) {
+    let (router, doc) = documented().split_for_parts();
     (router.with_state(state), doc)
 }
 

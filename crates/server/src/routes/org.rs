@@ -48,7 +48,13 @@ pub fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), Ap
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(100);
     if page == 0 {
-        return Err(domain::Error::invalid("query.page", "page", "页码从 1 开始", "page starts at 1").into());
+        return Err(domain::Error::invalid(
+            "query.page",
+            "page",
+            "页码从 1 开始",
+            "page starts at 1",
+        )
+        .into());
     }
     if !(1..=500).contains(&per_page) {
         return Err(domain::Error::invalid(
@@ -78,8 +84,10 @@ pub async fn list_jurisdictions(
     let mut conn = state.store.acquire().await?;
     // The tree is small (hundreds of rows): load it once, filter here.
     let all = store::org::list_jurisdictions(&mut conn, &Level::ALL).await?;
-    let code_of: std::collections::HashMap<&str, &str> =
-        all.iter().map(|j| (j.id.as_str(), j.code.as_str())).collect();
+    let code_of: std::collections::HashMap<&str, &str> = all
+        .iter()
+        .map(|j| (j.id.as_str(), j.code.as_str()))
+        .collect();
     let rows: Vec<JurisdictionView> = all
         .iter()
         .filter(|j| level.is_none_or(|l| j.level == l))

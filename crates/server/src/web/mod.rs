@@ -63,7 +63,12 @@ pub async fn not_found() -> ApiError {
 }
 
 /// A useful error page for people (the API gets problem+json instead).
-pub fn error_page(lang: Lang, status: StatusCode, err: &Error, request_id: Option<&str>) -> Response {
+pub fn error_page(
+    lang: Lang,
+    status: StatusCode,
+    err: &Error,
+    request_id: Option<&str>,
+) -> Response {
     use askama::Template;
     let page = pages::ErrorPage {
         c: Chrome::new(lang, "", lang.pick("出错了", "Something went wrong")),

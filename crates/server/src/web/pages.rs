@@ -24,40 +24,75 @@ pub struct Area {
 }
 
 pub const AREAS: &[Area] = &[
-    Area { href: "/", zh: "总览", en: "Overview", coming: false, about_zh: "", about_en: "" },
     Area {
-        href: "/command", zh: "指挥中心", en: "Command centre", coming: true,
+        href: "/",
+        zh: "总览",
+        en: "Overview",
+        coming: false,
+        about_zh: "",
+        about_en: "",
+    },
+    Area {
+        href: "/command",
+        zh: "指挥中心",
+        en: "Command centre",
+        coming: true,
         about_zh: "所有来源的事件（网格员上报、雪亮工程视频告警、群众投诉、12345 热线、部门移交）进入同一队列，定位到网格、对照权责清单分类、派遣、督办、核查结案与评价；24 小时值班表与实时地图。",
         about_en: "Every report (grid workers, video alerts, citizen complaints, 12345 hotline, department referrals) lands in one queue: located in its grid, classified against the power list, dispatched, supervised against deadlines, verified, closed and evaluated; 24-hour duty roster and live map.",
     },
     Area {
-        href: "/power-list", zh: "权责清单", en: "Power list", coming: true,
+        href: "/power-list",
+        zh: "权责清单",
+        en: "Power list",
+        coming: true,
         about_zh: "乡镇承接的每一项执法事项：名称、法律依据、流程图、监督方式、责任事项与追责情形；各乡镇赋权对比，公开查询。",
         about_en: "Every enforcement item a township holds: name, legal basis, flowchart, supervision, responsibilities and accountability; devolution per township side by side, published to the public.",
     },
     Area {
-        href: "/map", zh: "网格地图", en: "Grid map", coming: true,
+        href: "/map",
+        zh: "网格地图",
+        en: "Grid map",
+        coming: true,
         about_zh: "乡镇、村（社区）与网格的边界，中队片区与队员、网格员的责任分工。",
         about_en: "Townships, villages and grids with the squads, officers and grid workers responsible for each.",
     },
     Area {
-        href: "/cases", zh: "执法案件", en: "Cases", coming: true,
+        href: "/cases",
+        zh: "执法案件",
+        en: "Cases",
+        coming: true,
         about_zh: "依《行政处罚法》办理的简易程序与普通程序案件：立案、调查取证、告知、听证、法制审核、决定、送达、执行与归档；行刑衔接移送。",
         about_en: "Summary and ordinary penalty procedures under the Administrative Penalty Law: filing, investigation, notice, hearing, legal review, decision, service, enforcement and archive; transfer of suspected crimes.",
     },
     Area {
-        href: "/stats", zh: "统计考核", en: "Statistics", coming: true,
+        href: "/stats",
+        zh: "统计考核",
+        en: "Statistics",
+        coming: true,
         about_zh: "按期处置率、结案率、返工率、超期件数等指标，考核评分与排名，指挥大屏。",
         about_en: "On-time handling, closure and rework rates, overdue counts; assessment scores and rankings; the command display.",
     },
-    Area { href: "/org", zh: "组织人员", en: "Organisation", coming: false, about_zh: "", about_en: "" },
     Area {
-        href: "/portal", zh: "政务公开", en: "Public portal", coming: true,
+        href: "/org",
+        zh: "组织人员",
+        en: "Organisation",
+        coming: false,
+        about_zh: "",
+        about_en: "",
+    },
+    Area {
+        href: "/portal",
+        zh: "政务公开",
+        en: "Public portal",
+        coming: true,
         about_zh: "面向公众：各乡镇权责清单、行政处罚决定公示（脱敏）、投诉受理与进度查询。",
         about_en: "For the public: power lists per township, published penalty decisions (masked), complaints and status lookup.",
     },
     Area {
-        href: "/admin", zh: "系统管理", en: "Administration", coming: true,
+        href: "/admin",
+        zh: "系统管理",
+        en: "Administration",
+        coming: true,
         about_zh: "用户、角色与辖区权限，集成令牌，审计日志。",
         about_en: "Users, roles and jurisdiction permissions, integration tokens, the audit record.",
     },
@@ -106,7 +141,10 @@ struct HomePage {
     townships: Vec<store::org::TownshipStats>,
 }
 
-pub async fn home(State(state): State<AppState>, ReqLang(lang): ReqLang) -> ApiResult<Html<String>> {
+pub async fn home(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> ApiResult<Html<String>> {
     let mut conn = state.store.acquire().await?;
     let overview = store::org::overview(&mut conn).await?;
     let county = store::org::list_jurisdictions(&mut conn, &[Level::County])

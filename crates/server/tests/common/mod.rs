@@ -1,0 +1,97 @@
+//! `spawn_app()`: the real application on port 0 against a real database.
+
+#![allow(dead_code)]
+
+use server::{Application, Settings};
+use store::testing::TestDb;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_en(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("Accept-Language", "en-US,en;q=0.9")
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+pub fn test_settings(db: &TestDb) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".into(),
+        data: db.dir.path().to_path_buf(),
+        database_url: db.config.database_url.clone(),
+        ..Settings::default()
+    }
+}
+
+/// Start the app on the test database, in the background.
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_with(test_settings(db), db.store.clone()).await
+}
+
+pub async fn spawn_with(settings: Settings, store: store::Store) -> TestApp {
+    let app = Application::build_with_store(settings, store)
+        .await
+        .expect("build app");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+/// The demo county on the test database, then the app.
+pub async fn spawn_demo(db: &TestDb) -> TestApp {
+    demo::seed(&db.store).await.expect("seed demo");
+    spawn_app(db).await
+}
+
+/// Assert a problem+json response and return its body.
+pub async fn problem(resp: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(resp.status().as_u16(), status, "status");
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(ct, "application/problem+json");
+    let rid = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body: serde_json::Value = resp.json().await.expect("json body");
+    assert_eq!(body["status"], status);
+    assert!(body["code"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(body["message_zh"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(body["message_en"].as_str().is_some_and(|c| !c.is_empty()));
+    assert_eq!(
+        body["request_id"].as_str(),
+        rid.as_deref(),
+        "request id echoed"
+    );
+    body
+}
