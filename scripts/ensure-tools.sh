@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Tools the tests need beyond the Rust toolchain: headless Chromium (page
+# tests), CJK fonts (screenshots), Node.js/npm (front-end assets), and
+# cargo-nextest. Installs whatever is missing.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v npm >/dev/null || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}…" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "installing cargo-nextest…" >&2
+  cargo install --locked cargo-nextest >/dev/null
+fi
