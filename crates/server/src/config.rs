@@ -105,6 +105,7 @@ impl Settings {
                     .map(|k| (k.to_ascii_lowercase(), v))
             })
             .collect();
+        let env_keys: Vec<String> = vars.iter().map(|(k, _)| k.clone()).collect();
         for (key, value) in vars {
             let parsed: figment::value::Value = value
                 .parse::<figment::value::Value>()
@@ -121,7 +122,9 @@ impl Settings {
             fig = fig.merge(Serialized::global(&key, parsed));
         }
         fig = fig.merge(Serialized::globals(overrides));
-        let settings: Settings = fig.extract().map_err(|e| ConfigError(one_line(&e)))?;
+        let settings: Settings = fig
+            .extract()
+            .map_err(|e| ConfigError(one_line(&e, &env_keys)))?;
         settings.check()?;
         Ok(settings)
     }
@@ -161,16 +164,18 @@ impl Settings {
     }
 }
 
-fn one_line(e: &figment::Error) -> String {
+fn one_line(e: &figment::Error, env_keys: &[String]) -> String {
     e.clone()
         .into_iter()
         .map(|e| {
             let key = e.path.join(".");
-            let source = e
-                .metadata
-                .as_ref()
-                .map(|m| m.name.to_string())
-                .unwrap_or_default();
+            let source = match e.metadata.as_ref().map(|m| m.name.to_string()) {
+                Some(name) if name.contains("TOML") => name,
+                _ if env_keys.contains(&key) => {
+                    format!("environment variable YIWANG_{}", key.to_ascii_uppercase())
+                }
+                _ => String::new(),
+            };
             let what = e.kind.to_string();
             match (key.is_empty(), source.is_empty()) {
                 (true, _) => what,

@@ -112,6 +112,20 @@ impl Store {
             .map_err(|e| StoreError::Unavailable(format!("{display_url}: {e}")))?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+        // One direct attempt first, so that an unreachable server is reported
+        // by its own error ("connection refused"), not as a pool time-out.
+        match tokio::time::timeout(cfg.acquire_timeout, opts.connect()).await {
+            Ok(Ok(conn)) => {
+                let _ = sqlx::Connection::close(conn).await;
+            }
+            Ok(Err(e)) => return Err(StoreError::Unavailable(format!("{display_url}: {e}"))),
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!(
+                    "{display_url}: no answer within {} s",
+                    cfg.acquire_timeout.as_secs()
+                )));
+            }
+        }
         let full_sync = cfg.sqlite_full_sync;
         let pool = AnyPoolOptions::new()
             .max_connections(cfg.max_connections.max(1))

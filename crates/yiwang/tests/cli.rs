@@ -1,0 +1,210 @@
+//! The binary as an operator meets it: bad configuration exits non-zero
+//! with one clear line; migrate reports the schema version; serve stops
+//! cleanly on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn yiwang() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yiwang"));
+    // A clean environment: no stray YIWANG_* from the caller.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("YIWANG_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.stdin(Stdio::null()).output().expect("run yiwang")
+}
+
+/// The last line on stderr, which must name the problem.
+fn error_line(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected failure, got {:?}",
+        out.status
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .to_string();
+    assert!(line.starts_with("yiwang: error: "), "{err}");
+    line
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn unknown_config_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("y.toml");
+    std::fs::write(&cfg, "listen = \"127.0.0.1:0\"\nlisten_port = 9\n").unwrap();
+    let out = run(yiwang().args(["serve", "--config"]).arg(&cfg));
+    let line = error_line(&out);
+    assert!(
+        line.contains("unknown field") && line.contains("listen_port"),
+        "{line}"
+    );
+}
+
+#[test]
+fn unknown_environment_key_is_named() {
+    let out = run(yiwang().args(["migrate"]).env("YIWANG_DATA_DIR", "/tmp/x"));
+    let line = error_line(&out);
+    assert!(line.contains("data_dir"), "{line}");
+}
+
+#[test]
+fn unreachable_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port(); // nothing listens there
+    let url = format!("postgres://yiwang:secret@127.0.0.1:{port}/yiwang");
+    let out = run(yiwang()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            "--data",
+        ])
+        .arg(dir.path())
+        .env("YIWANG_DB_ACQUIRE_TIMEOUT_SECS", "1"));
+    let line = error_line(&out);
+    assert!(line.contains("database"), "{line}");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(
+        !line.contains("secret"),
+        "the password is never printed: {line}"
+    );
+}
+
+#[test]
+fn unwritable_data_folder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    // A folder below a regular file cannot be created, even by root.
+    let out = run(yiwang()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(file.join("data")));
+    let line = error_line(&out);
+    assert!(
+        line.contains("data folder") && line.contains("a-file"),
+        "{line}"
+    );
+}
+
+#[test]
+fn port_in_use_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(yiwang()
+        .args(["serve", "--listen", &addr, "--data"])
+        .arg(dir.path()));
+    let line = error_line(&out);
+    assert!(
+        line.contains("cannot listen on") && line.contains(&addr),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_listen_address_is_named() {
+    let out = run(yiwang().args(["serve", "--listen", "localhost"]));
+    let line = error_line(&out);
+    assert!(line.contains("listen"), "{line}");
+}
+
+#[test]
+fn migrate_reports_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(yiwang().args(["migrate", "--data"]).arg(dir.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("schema version 0 → 1 on sqlite"), "{text}");
+    let out = run(yiwang().args(["migrate", "--data"]).arg(dir.path()));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(up to date)"));
+    assert!(dir.path().join("yiwang.db").exists());
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    Some(buf)
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_logs_json_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = yiwang()
+        .args([
+            "serve",
+            "--log-json",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut ready = None;
+    while start.elapsed() < Duration::from_secs(20) {
+        if let Some(r) = http_get(port, "/readyz") {
+            ready = Some(r);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ready = ready.expect("server came up");
+    assert!(
+        ready.starts_with("HTTP/1.0 200") || ready.starts_with("HTTP/1.1 200"),
+        "{ready}"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("shutdown requested"))),
+        "{log}"
+    );
+}
