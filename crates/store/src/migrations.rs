@@ -96,13 +96,13 @@ impl Store {
         for row in rows {
             let v: i64 = row.try_get("version")?;
             let sum: String = row.try_get("checksum")?;
-            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == v) {
-                if m.checksum() != sum {
-                    return Err(StoreError::Schema(format!(
-                        "migration {v} ({}) differs from the one applied to this database",
-                        m.name
-                    )));
-                }
+            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == v)
+                && m.checksum() != sum
+            {
+                return Err(StoreError::Schema(format!(
+                    "migration {v} ({}) differs from the one applied to this database",
+                    m.name
+                )));
             }
         }
         let mut applied = Vec::new();

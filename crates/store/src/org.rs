@@ -55,14 +55,14 @@ pub async fn insert_jurisdiction(
     conn: &mut AnyConnection,
     new: NewJurisdiction<'_>,
 ) -> Result<Jurisdiction> {
-    if let Some(parent) = new.parent {
-        if !parent.level.may_contain(new.level) {
-            return Err(StoreError::Corrupt(format!(
-                "a {} cannot contain a {}",
-                parent.level.as_str(),
-                new.level.as_str()
-            )));
-        }
+    if let Some(parent) = new.parent
+        && !parent.level.may_contain(new.level)
+    {
+        return Err(StoreError::Corrupt(format!(
+            "a {} cannot contain a {}",
+            parent.level.as_str(),
+            new.level.as_str()
+        )));
     }
     let path = match new.parent {
         Some(p) => format!("{}{}/", p.path, new.code),
