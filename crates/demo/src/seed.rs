@@ -1,8 +1,10 @@
 //! Writing the demo county into an empty database, in one transaction.
 
 use chrono::NaiveDate;
+use domain::access::Role;
 use domain::org::{Credential, Level, Post, UnitKind};
 use store::Store;
+use store::identity;
 use store::org::{self, AssignmentKind, NewGrid, NewJurisdiction, NewStaff, NewUnit};
 use yiwang_geo::LonLat;
 use yiwang_geo::polygon::{area_m2, bbox, contains, halton, voronoi_cell};
@@ -19,6 +21,7 @@ pub struct SeedReport {
     pub units: usize,
     pub staff: usize,
     pub grids: usize,
+    pub users: usize,
 }
 
 /// The enforcement fields an officer may specialise in (five fields plus urban management).
@@ -157,7 +160,8 @@ fn village_sites(cell: &[LonLat], n: usize, seat: LonLat) -> Vec<LonLat> {
 }
 
 /// Seed the demo county into an empty, migrated database.
-pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
+/// `audit_key` is the deployment's audit key: the seeding is recorded.
+pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoError> {
     let county_data = data::county()?;
     let outline = data::outline()?;
     let mut tx = store.begin().await?;
@@ -415,6 +419,67 @@ pub async fn seed(store: &Store) -> Result<SeedReport, DemoError> {
             .await?;
         }
     }
+    report.users = demo_accounts(&mut tx, &county_data).await?;
+    let summary = serde_json::json!({
+        "townships": report.townships, "villages": report.villages, "units": report.units,
+        "staff": report.staff, "grids": report.grids, "users": report.users,
+    });
+    store::audit::append(
+        &mut tx,
+        audit_key,
+        &store::audit::Actor::system("demo"),
+        store::audit::Change {
+            action: "demo.seed",
+            object_type: "jurisdiction",
+            object_id: &county.code,
+            jurisdiction: &county.path,
+            before: None,
+            after: Some(&summary),
+        },
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(report)
+}
+
+/// The demo's password for every account (listed in the README).
+pub const DEMO_PASSWORD: &str = "demo12345";
+
+/// Demo log-ins: (username, display name, role, jurisdiction index) where the
+/// index is 0 for the first township, 1 for the second, and `None` for the county.
+const ACCOUNTS: &[(&str, &str, Role, Option<usize>)] = &[
+    ("admin", "系统管理员（城关）", Role::SystemAdmin, Some(0)),
+    ("dispatcher", "值班员（城关）", Role::Dispatcher, Some(0)),
+    ("squadleader", "中队长（城关）", Role::SquadLeader, Some(0)),
+    ("officer", "执法队员（城关）", Role::Officer, Some(0)),
+    ("officer2", "执法队员二（城关）", Role::Officer, Some(0)),
+    ("gridworker", "网格员（城关）", Role::GridWorker, Some(0)),
+    (
+        "reviewer",
+        "法制审核员（城关）",
+        Role::LegalReviewer,
+        Some(0),
+    ),
+    ("police", "公安联络员（城关）", Role::AgencyLiaison, Some(0)),
+    ("admin2", "系统管理员（张弓）", Role::SystemAdmin, Some(1)),
+    ("officer3", "执法队员（张弓）", Role::Officer, Some(1)),
+    ("supervisor", "县级督查", Role::CountySupervisor, None),
+];
+
+async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usize, DemoError> {
+    let mut n = 0;
+    for (i, (username, display, role, township)) in ACCOUNTS.iter().enumerate() {
+        let code = match township {
+            Some(t) => &data.townships[*t].code,
+            None => &data.county.code,
+        };
+        let j = org::jurisdiction_by_code(tx, code).await?;
+        // A fixed salt per account keeps the seed deterministic; these are demo passwords.
+        let salt = [i as u8 + 1; 16];
+        let hash = domain::password::hash(DEMO_PASSWORD, &salt);
+        let user = identity::create_user(tx, username, display, &hash, None).await?;
+        identity::add_role(tx, &user.id, *role, &j.id).await?;
+        n += 1;
+    }
+    Ok(n)
 }

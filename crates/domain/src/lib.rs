@@ -3,9 +3,12 @@
 //! Everything that decides *what is allowed* lives here, so that the store,
 //! the HTTP server and the command line only translate to and from it.
 
+pub mod access;
+pub mod audit;
 pub mod error;
 pub mod lang;
 pub mod org;
+pub mod password;
 pub mod time;
 
 pub use error::{Error, ErrorKind};

@@ -41,6 +41,12 @@ pub struct Settings {
     pub sqlite_full_sync: bool,
     /// On SIGTERM/SIGINT, how long in-flight requests may take to finish.
     pub shutdown_grace_secs: u64,
+    /// Hours a login session lasts.
+    pub session_ttl_hours: u64,
+    /// Mark cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// Audit key (hex, ≥ 32 digits). Unset: `audit.key` in the data folder, created on first start.
+    pub audit_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -57,6 +63,9 @@ impl Default for Settings {
             db_acquire_timeout_secs: 3,
             sqlite_full_sync: false,
             shutdown_grace_secs: 30,
+            session_ttl_hours: 12,
+            secure_cookies: false,
+            audit_key: None,
         }
     }
 }
@@ -113,7 +122,7 @@ impl Settings {
             // Keep text settings as text even when they look like numbers.
             let parsed = if matches!(
                 key.as_str(),
-                "listen" | "database_url" | "log_level" | "data"
+                "listen" | "database_url" | "log_level" | "data" | "audit_key"
             ) {
                 figment::value::Value::from(value)
             } else {

@@ -1,6 +1,7 @@
 //! The HTTP server: REST under `/api/v1`, the web UI, health and metrics.
 //! Handlers only translate between HTTP and the domain and store.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -18,11 +18,28 @@ use utoipa::openapi::OpenApi as Doc;
     ),
     tags(
         (name = "system", description = "Health, readiness and version"),
-        (name = "organisation", description = "Jurisdictions, units and people")
+        (name = "organisation", description = "Jurisdictions, units and people"),
+        (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record")
     ),
+    modifiers(&BearerAuth),
     components(schemas(crate::error::Problem))
 )]
 struct ApiDoc;
+
+/// Declares the bearer token (`Authorization: Bearer yws_…`, or the
+/// `yiwang_session` cookie in the browser).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut Doc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The document's fixed part; routes add their paths to it.
 pub fn base() -> Doc {

@@ -49,11 +49,14 @@ impl Application {
                 addr: settings.listen.clone(),
                 source,
             })?;
+        let audit_key =
+            store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
         let state = AppState {
             store,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
+            audit_key: Arc::new(audit_key),
         };
         let router = crate::routes::router(state.clone());
         Ok(Application {

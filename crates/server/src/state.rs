@@ -12,4 +12,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub started: Instant,
+    /// Key of the audit chain.
+    pub audit_key: Arc<Vec<u8>>,
 }

@@ -7,10 +7,13 @@
 //! taking a connection, so the same call works on the pool or inside a
 //! transaction.
 
+pub mod audit;
 pub mod error;
+pub mod identity;
 pub mod migrations;
 pub mod org;
 mod pool;
+pub mod scoped;
 pub mod testing;
 pub mod util;
 

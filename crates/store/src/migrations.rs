@@ -15,11 +15,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Append only: an applied migration never changes.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "identity",
+        sql: include_str!("../migrations/0002_identity.sql"),
+    },
+];
 
 /// The schema version this binary expects.
 pub fn latest_version() -> i64 {

@@ -474,3 +474,135 @@ pub async fn township_stats(conn: &mut AnyConnection) -> Result<Vec<TownshipStat
         })
         .collect()
 }
+
+/// A person with the personal data the organisation keeps (phone).
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffDetail {
+    pub id: String,
+    pub name: String,
+    pub post: Post,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub jurisdiction_code: String,
+    pub jurisdiction_path: String,
+    pub phone: Option<String>,
+    pub specialty: Option<String>,
+    pub active: bool,
+}
+
+const STAFF_DETAIL: &str = "SELECT s.id, s.name, s.post, s.unit_id, u.name AS unit_name, j.code, j.path, s.phone,
+        s.specialty, s.active
+    FROM staff s JOIN jurisdictions j ON j.id = s.jurisdiction_id LEFT JOIN org_units u ON u.id = s.unit_id";
+
+fn staff_detail(r: &AnyRow) -> Result<StaffDetail> {
+    let post: String = r.try_get("post")?;
+    Ok(StaffDetail {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        post: Post::parse(&post).ok_or_else(|| StoreError::Corrupt(post.clone()))?,
+        unit_id: r.try_get("unit_id")?,
+        unit_name: r.try_get("unit_name")?,
+        jurisdiction_code: r.try_get("code")?,
+        jurisdiction_path: r.try_get("path")?,
+        phone: r.try_get("phone")?,
+        specialty: r.try_get("specialty")?,
+        active: r.try_get::<i64, _>("active")? == 1,
+    })
+}
+
+/// One person, whatever the scope: the caller checks `jurisdiction_path`.
+pub async fn staff_by_id(conn: &mut AnyConnection, id: &str) -> Result<StaffDetail> {
+    let sql = format!("{STAFF_DETAIL} WHERE s.id = $1");
+    staff_detail(&sqlx::query(&sql).bind(id).fetch_one(conn).await?)
+}
+
+/// Staff inside the scope, optionally of one township, unit or post.
+pub async fn list_staff(
+    conn: &mut AnyConnection,
+    scope: &domain::access::Scope,
+    township_path: Option<&str>,
+    unit_code: Option<&str>,
+    post: Option<Post>,
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<StaffDetail>, u64)> {
+    let mut binds: Vec<String> = scope.roots().to_vec();
+    let mut cond = vec![crate::scoped::condition(scope, "j.path", 1)];
+    if let Some(p) = township_path {
+        binds.push(p.to_string());
+        cond.push(format!("j.path LIKE ${} || '%'", binds.len()));
+    }
+    if let Some(u) = unit_code {
+        binds.push(u.to_string());
+        cond.push(format!("u.code = ${}", binds.len()));
+    }
+    if let Some(p) = post {
+        binds.push(p.as_str().to_string());
+        cond.push(format!("s.post = ${}", binds.len()));
+    }
+    let cond = cond.join(" AND ");
+    let count = format!(
+        "SELECT COUNT(*) AS n FROM staff s JOIN jurisdictions j ON j.id = s.jurisdiction_id
+         LEFT JOIN org_units u ON u.id = s.unit_id WHERE {cond}"
+    );
+    let mut q = sqlx::query(&count);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let total: i64 = q.fetch_one(&mut *conn).await?.try_get("n")?;
+    let sql = format!(
+        "{STAFF_DETAIL} WHERE {cond} ORDER BY j.code, u.code, s.post, s.name LIMIT {limit} OFFSET {offset}"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    Ok((
+        rows.iter().map(staff_detail).collect::<Result<_>>()?,
+        total as u64,
+    ))
+}
+
+/// Units inside the scope, optionally of one township.
+pub async fn list_units(
+    conn: &mut AnyConnection,
+    scope: &domain::access::Scope,
+    township_path: Option<&str>,
+) -> Result<Vec<(Unit, String)>> {
+    let mut binds: Vec<String> = scope.roots().to_vec();
+    let mut cond = vec![crate::scoped::condition(scope, "j.path", 1)];
+    if let Some(p) = township_path {
+        binds.push(p.to_string());
+        cond.push(format!("j.path LIKE ${} || '%'", binds.len()));
+    }
+    let sql = format!(
+        "SELECT u.id, u.code, u.name, u.name_en, u.kind, u.jurisdiction_id, u.parent_id, u.field, j.code AS jcode
+         FROM org_units u JOIN jurisdictions j ON j.id = u.jurisdiction_id WHERE {} ORDER BY u.code",
+        cond.join(" AND ")
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((unit(r)?, r.try_get("jcode")?)))
+        .collect()
+}
+
+pub async fn unit_by_code(conn: &mut AnyConnection, code: &str) -> Result<Unit> {
+    let row = sqlx::query(
+        "SELECT id, code, name, name_en, kind, jurisdiction_id, parent_id, field FROM org_units WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_one(conn)
+    .await?;
+    unit(&row)
+}
+
+pub async fn jurisdiction_by_id(conn: &mut AnyConnection, id: &str) -> Result<Jurisdiction> {
+    let sql = format!("SELECT {JURISDICTION_COLS} FROM jurisdictions WHERE id = $1");
+    jurisdiction(&sqlx::query(&sql).bind(id).fetch_one(conn).await?)
+}

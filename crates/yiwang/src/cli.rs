@@ -27,6 +27,38 @@ enum Command {
     Demo(Common),
     /// Bring the database schema up to date and print its version.
     Migrate(Common),
+    /// Users: `yiwang user create`.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit record: `yiwang audit verify`.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user with a role in a jurisdiction; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// system_admin, dispatcher, brigade_leader, squad_leader, officer, grid_worker,
+        /// legal_reviewer, county_supervisor, department_liaison, agency_liaison
+        #[arg(long)]
+        role: String,
+        /// Division code of the jurisdiction the role applies to, e.g. 411423 or 411423101.
+        #[arg(long)]
+        jurisdiction: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; name the first entry that was altered, inserted or removed.
+    Verify(Common),
 }
 
 /// Settings shared by every command; each also reads YIWANG_<KEY> and --config.
@@ -74,6 +106,23 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(c) => serve(c.settings(None)?).await,
         Command::Demo(c) => demo(c.settings(Some("data/demo"))?).await,
         Command::Migrate(c) => migrate(c.settings(None)?).await,
+        Command::User(UserCommand::Create {
+            username,
+            display_name,
+            role,
+            jurisdiction,
+            common,
+        }) => {
+            user_create(
+                common.settings(None)?,
+                username,
+                display_name,
+                role,
+                jurisdiction,
+            )
+            .await
+        }
+        Command::Audit(AuditCommand::Verify(c)) => audit_verify(c.settings(None)?).await,
     }
 }
 
@@ -104,13 +153,15 @@ async fn demo(settings: Settings) -> Result<()> {
     }
     let store = store::Store::open(&cfg).await?;
     let started = Instant::now();
-    let report = demo::seed(&store).await?;
+    let key = store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
+    let report = demo::seed(&store, &key).await?;
     tracing::info!(
         townships = report.townships,
         villages = report.villages,
         units = report.units,
         staff = report.staff,
         grids = report.grids,
+        users = report.users,
         millis = started.elapsed().as_millis() as u64,
         "demo county seeded (宁陵县)"
     );
@@ -149,4 +200,77 @@ async fn migrate(settings: Settings) -> Result<()> {
         );
     }
     Ok(())
+}
+
+async fn user_create(
+    settings: Settings,
+    username: String,
+    display_name: Option<String>,
+    role: String,
+    jurisdiction: String,
+) -> Result<()> {
+    use std::io::Read;
+    let role =
+        domain::access::Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {}", e.en))?;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    domain::password::check_policy(&password).map_err(|e| anyhow::anyhow!("password: {}", e.en))?;
+    let store = store::Store::open(&settings.store_config()).await?;
+    let key = store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
+    let mut tx = store.begin().await?;
+    let j = store::org::jurisdiction_by_code(&mut tx, &jurisdiction)
+        .await
+        .map_err(|_| anyhow::anyhow!("--jurisdiction: no jurisdiction has code {jurisdiction}"))?;
+    let hash = domain::password::hash(&password, &store::identity::new_salt());
+    let name = display_name.unwrap_or_else(|| username.clone());
+    let user = store::identity::create_user(&mut tx, &username, &name, &hash, None)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => {
+                anyhow::anyhow!("--username: {username} is taken")
+            }
+            other => other.into(),
+        })?;
+    store::identity::add_role(&mut tx, &user.id, role, &j.id).await?;
+    let after =
+        serde_json::json!({"username": username, "role": role.as_str(), "jurisdiction": j.code});
+    store::audit::append(
+        &mut tx,
+        &key,
+        &store::audit::Actor::system("cli"),
+        store::audit::Change {
+            action: "user.create",
+            object_type: "user",
+            object_id: &user.id,
+            jurisdiction: &j.path,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    println!(
+        "created user {username} ({}) as {} in {} {}",
+        user.id,
+        role.as_str(),
+        j.code,
+        j.name
+    );
+    Ok(())
+}
+
+async fn audit_verify(settings: Settings) -> Result<()> {
+    let store = store::Store::open(&settings.store_config()).await?;
+    let key = store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
+    let mut conn = store.acquire().await?;
+    match store::audit::verify(&mut conn, &key).await? {
+        Ok(n) => {
+            println!("audit chain intact: {n} entries verified");
+            Ok(())
+        }
+        Err(b) => bail!("audit chain broken: {b}"),
+    }
 }

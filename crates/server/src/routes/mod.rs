@@ -1,8 +1,13 @@
 //! The router: every route, its middleware, and the OpenAPI document
 //! generated from the same definitions.
 
+pub mod audit;
+pub mod auth;
 pub mod health;
 pub mod org;
+pub mod staff;
+pub mod tokens;
+pub mod users;
 
 use std::time::Duration;
 
@@ -31,6 +36,22 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(health::version))
         .routes(routes!(org::list_jurisdictions))
         .routes(routes!(org::get_overview))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user))
+        .routes(routes!(users::add_role))
+        .routes(routes!(users::remove_role))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(staff::list_units))
+        .routes(routes!(staff::list_staff, staff::create_staff))
+        .routes(routes!(staff::get_staff))
+        .routes(routes!(staff::add_credential))
+        .routes(routes!(audit::list_audit))
 }
 
 /// The OpenAPI document, without starting anything.

@@ -64,7 +64,8 @@ pub async fn spawn_with(settings: Settings, store: store::Store) -> TestApp {
 
 /// The demo county on the test database, then the app.
 pub async fn spawn_demo(db: &TestDb) -> TestApp {
-    demo::seed(&db.store).await.expect("seed demo");
+    let key = store::audit::load_or_create_key(db.dir.path(), None).expect("audit key");
+    demo::seed(&db.store, &key).await.expect("seed demo");
     spawn_app(db).await
 }
 
