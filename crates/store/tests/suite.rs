@@ -239,6 +239,104 @@ mod cases {
         assert!(db.dir.path().join("yiwang.db").exists());
     }
 
+    const KEY: &[u8] = b"suite-audit-key-0123456789";
+
+    /// Five audited changes in the county.
+    async fn audited(db: &TestDb) {
+        let (county, _) = county(db).await;
+        for i in 0..5 {
+            let mut tx = db.store.begin().await.unwrap();
+            let after = serde_json::json!({"n": i});
+            store::audit::append(
+                &mut tx,
+                KEY,
+                &store::audit::Actor::system("test"),
+                store::audit::Change {
+                    action: "test.change",
+                    object_type: "thing",
+                    object_id: &format!("t{i}"),
+                    jurisdiction: &county.path,
+                    before: None,
+                    after: Some(&after),
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut c = db.store.acquire().await.unwrap();
+        assert_eq!(store::audit::verify(&mut c, KEY).await.unwrap(), Ok(5));
+    }
+
+    async fn verdict(db: &TestDb) -> Result<u64, domain::audit::Break> {
+        let mut c = db.store.acquire().await.unwrap();
+        store::audit::verify(&mut c, KEY).await.unwrap()
+    }
+
+    async fn exec(db: &TestDb, sql: &str) {
+        let mut c = db.store.acquire().await.unwrap();
+        sqlx::query(sql).execute(&mut *c).await.unwrap();
+    }
+
+    pub async fn audit_edit_is_named(db: &TestDb) {
+        audited(db).await;
+        exec(
+            db,
+            "UPDATE audit_log SET action = 'test.other' WHERE seq = 3",
+        )
+        .await;
+        assert_eq!(
+            verdict(db).await,
+            Err(domain::audit::Break::Altered { seq: 3 })
+        );
+    }
+
+    pub async fn audit_deletion_is_named(db: &TestDb) {
+        audited(db).await;
+        exec(db, "DELETE FROM audit_log WHERE seq = 2").await;
+        assert_eq!(
+            verdict(db).await,
+            Err(domain::audit::Break::Removed { seq: 2 })
+        );
+    }
+
+    pub async fn audit_deletion_of_the_newest_is_named(db: &TestDb) {
+        audited(db).await;
+        exec(db, "DELETE FROM audit_log WHERE seq = 5").await;
+        assert_eq!(
+            verdict(db).await,
+            Err(domain::audit::Break::Removed { seq: 5 })
+        );
+    }
+
+    pub async fn audit_insertion_is_named(db: &TestDb) {
+        audited(db).await;
+        exec(
+            db,
+            "INSERT INTO audit_log (seq, at, actor, actor_user_id, role, jurisdiction, action, object_type,
+               object_id, request_id, before_digest, after_digest, prev_hash, hash)
+             SELECT 6, at, actor, actor_user_id, role, jurisdiction, action, object_type, 'forged',
+               request_id, before_digest, after_digest, hash, hash FROM audit_log WHERE seq = 5",
+        )
+        .await;
+        let v = verdict(db).await;
+        assert!(
+            matches!(
+                v,
+                Err(domain::audit::Break::Altered { seq: 6 }
+                    | domain::audit::Break::Inserted { seq: 6 })
+            ),
+            "{v:?}"
+        );
+        // The head was updated with it: still named.
+        exec(db, "UPDATE audit_head SET seq = 6 WHERE id = 1").await;
+        let v = verdict(db).await;
+        assert!(
+            matches!(&v, Err(b) if b.to_string().contains("entry 6")),
+            "{v:?}"
+        );
+    }
+
     pub async fn a_newer_database_is_refused(db: &TestDb) {
         let mut c = db.store.acquire().await.unwrap();
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, 'future', 'x', 'now')")
@@ -263,4 +361,8 @@ store::both_databases!(crate::cases =>
     organisation_round_trips,
     sqlite_runs_in_wal_with_foreign_keys,
     a_newer_database_is_refused,
+    audit_edit_is_named,
+    audit_deletion_is_named,
+    audit_deletion_of_the_newest_is_named,
+    audit_insertion_is_named,
 );

@@ -142,7 +142,11 @@ fn migrate_reports_the_schema_version() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("schema version 0 → 1 on sqlite"), "{text}");
+    let latest = store::migrations::latest_version();
+    assert!(
+        text.contains(&format!("schema version 0 → {latest} on sqlite")),
+        "{text}"
+    );
     let out = run(yiwang().args(["migrate", "--data"]).arg(dir.path()));
     assert!(String::from_utf8_lossy(&out.stdout).contains("(up to date)"));
     assert!(dir.path().join("yiwang.db").exists());
@@ -206,5 +210,128 @@ fn serve_stops_cleanly_on_sigterm_and_logs_json_on_request() {
             .as_str()
             .is_some_and(|m| m.contains("shutdown requested"))),
         "{log}"
+    );
+}
+
+/// `yiwang user create` reads the password from standard input, records the
+/// creation in the audit chain; `yiwang audit verify` passes, then names the
+/// entry edited directly in the database.
+async fn user_create_then_tamper(db: &store::testing::TestDb) {
+    let key = store::audit::load_or_create_key(db.dir.path(), None).unwrap();
+    demo::seed(&db.store, &key).await.unwrap();
+    let url = db.config.database_url.clone();
+    let with_db = |c: &mut Command| {
+        c.arg("--data").arg(db.dir.path());
+        if let Some(u) = &url {
+            c.args(["--database-url", u]);
+        }
+    };
+    let mut create = yiwang();
+    create.args([
+        "user",
+        "create",
+        "--username",
+        "zhang.wei",
+        "--display-name",
+        "张伟",
+        "--role",
+        "officer",
+        "--jurisdiction",
+        "411423100",
+    ]);
+    with_db(&mut create);
+    let mut child = create
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"secret123\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created user zhang.wei"));
+
+    let mut verify = yiwang();
+    verify.args(["audit", "verify"]);
+    with_db(&mut verify);
+    let out = run(&mut verify);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("audit chain intact: 2 entries verified")
+    );
+
+    let mut c = db.store.acquire().await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    let mut verify = yiwang();
+    verify.args(["audit", "verify"]);
+    with_db(&mut verify);
+    let line = error_line(&run(&mut verify));
+    assert_eq!(
+        line,
+        "yiwang: error: audit chain broken: entry 2 was altered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_audit_verify_names_an_edited_entry() {
+    let db = store::testing::TestDb::sqlite().await;
+    user_create_then_tamper(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_audit_verify_names_an_edited_entry() {
+    let Some(db) = store::testing::TestDb::postgres().await else {
+        eprintln!("skipped: {} is not set", store::testing::PG_URL_VAR);
+        return;
+    };
+    user_create_then_tamper(&db).await;
+}
+
+#[test]
+fn user_create_refuses_a_weak_password_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = yiwang();
+    c.args([
+        "user",
+        "create",
+        "--username",
+        "x1y2z3",
+        "--role",
+        "officer",
+        "--jurisdiction",
+        "411423100",
+        "--data",
+    ])
+    .arg(dir.path());
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = error_line(&out);
+    assert!(line.contains("password"), "{line}");
+    assert!(
+        !dir.path().join("yiwang.db").exists(),
+        "nothing was written"
     );
 }

@@ -96,3 +96,57 @@ pub async fn problem(resp: reqwest::Response, status: u16) -> serde_json::Value 
     );
     body
 }
+
+/// A logged-in demo user.
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Log in a demo account (password `demo12345`).
+    pub async fn session(&self, username: &str) -> Session {
+        let r = self.login(username, demo::DEMO_PASSWORD).await;
+        assert_eq!(r.status(), 200, "login {username}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        Session {
+            token: body["token"].as_str().unwrap().to_string(),
+            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn get_as(&self, s: &Session, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn send_as(
+        &self,
+        s: &Session,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut r = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(&s.token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send().await.expect("request")
+    }
+}
