@@ -23,6 +23,16 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/readyz", Access::Public),
     ("get", "/api/v1/version", Access::Public),
     ("get", "/api/v1/jurisdictions", Access::Public),
+    (
+        "post",
+        "/api/v1/jurisdictions",
+        Access::Needs(Permission::ManageOrganisation),
+    ),
+    (
+        "post",
+        "/api/v1/org-units",
+        Access::Needs(Permission::ManageOrganisation),
+    ),
     ("get", "/api/v1/overview", Access::Public),
     ("post", "/api/v1/login", Access::Public),
     ("post", "/api/v1/logout", Access::Authenticated),
@@ -305,6 +315,23 @@ mod cases {
             ("get", "/api/v1/org-units") | ("get", "/api/v1/staff") => {
                 (Method::GET, format!("{path}?township={t}"), None)
             }
+            ("post", "/api/v1/jurisdictions") => {
+                let n = SEQ.fetch_add(1, Ordering::SeqCst);
+                (
+                    Method::POST,
+                    path.into(),
+                    Some(
+                        json!({"code": format!("{t}{:03}", 500 + n % 400), "name": format!("测试村{n}"), "level": "village", "parent": t}),
+                    ),
+                )
+            }
+            ("post", "/api/v1/org-units") => (
+                Method::POST,
+                path.into(),
+                Some(
+                    json!({"code": uniq(&format!("{t}-T")), "name": "测试中队", "kind": "squad", "jurisdiction": t}),
+                ),
+            ),
             ("post", "/api/v1/staff") => (
                 Method::POST,
                 path.into(),

@@ -13,12 +13,35 @@ fn openapi_document_matches_snapshot() {
 fn every_route_documents_its_errors_as_problems() {
     let doc = serde_json::to_value(server::routes::openapi()).unwrap();
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let public = [
+        "/healthz",
+        "/readyz",
+        "/api/v1/version",
+        "/api/v1/jurisdictions",
+        "/api/v1/overview",
+    ];
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
             assert!(
-                op["responses"]["200"].is_object(),
+                responses.keys().any(|k| k.starts_with('2')),
                 "{method} {path} documents success"
             );
+            let open = method == "get" && public.contains(&path.as_str());
+            if !open && path != "/api/v1/login" {
+                assert!(
+                    responses.keys().any(|k| k.starts_with('4')),
+                    "{method} {path} documents its refusals"
+                );
+            }
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        r["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} is a problem document"
+                    );
+                }
+            }
             assert!(
                 op["tags"].as_array().is_some_and(|t| !t.is_empty()),
                 "{method} {path} has a tag"

@@ -8,6 +8,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("not found")]
     NotFound,
+    /// The object exists but lies outside the caller's scope.
+    #[error("outside the caller's jurisdiction")]
+    OutOfScope,
     #[error("duplicate value for {field}")]
     Conflict { field: String },
     #[error("schema: {0}")]
@@ -57,6 +60,7 @@ impl From<StoreError> for Error {
                 "The database is temporarily unavailable; please try again later",
             ),
             StoreError::NotFound => Error::not_found("对象", "Object"),
+            StoreError::OutOfScope => domain::access::out_of_scope(),
             StoreError::Conflict { field } => Error::new(
                 ErrorKind::Conflict,
                 "conflict.duplicate",

@@ -207,6 +207,16 @@ pub async fn remove_role(conn: &mut AnyConnection, role_id: &str) -> Result<()> 
     Ok(())
 }
 
+/// A user, if one of their roles lies inside the scope.
+pub async fn user_in(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<User> {
+    let user = user_by_id(conn, id).await?;
+    let paths = user_paths(conn, id).await?;
+    if !paths.iter().any(|p| scope.covers(p)) {
+        return Err(StoreError::OutOfScope);
+    }
+    Ok(user)
+}
+
 /// Where a user belongs for scoping: the paths of the jurisdictions of their roles.
 pub async fn user_paths(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
     Ok(grants_of(conn, user_id)
@@ -446,7 +456,18 @@ pub async fn create_integration_token(
     integration_token(conn, &id).await
 }
 
-pub async fn integration_token(conn: &mut AnyConnection, id: &str) -> Result<IntegrationToken> {
+/// A token by id, if its jurisdiction lies inside the scope.
+pub async fn integration_token_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    id: &str,
+) -> Result<IntegrationToken> {
+    let t = integration_token(conn, id).await?;
+    crate::org::in_scope(scope, &t.jurisdiction_path)?;
+    Ok(t)
+}
+
+async fn integration_token(conn: &mut AnyConnection, id: &str) -> Result<IntegrationToken> {
     let sql = format!(
         "SELECT {TOKEN_COLS} FROM integration_tokens t JOIN jurisdictions j ON j.id = t.jurisdiction_id WHERE t.id = $1"
     );

@@ -2,6 +2,7 @@
 //! and who is assigned to which grid.
 
 use chrono::NaiveDate;
+use domain::access::Scope;
 use domain::org::{Level, Post, UnitKind};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -510,16 +511,38 @@ fn staff_detail(r: &AnyRow) -> Result<StaffDetail> {
     })
 }
 
-/// One person, whatever the scope: the caller checks `jurisdiction_path`.
-pub async fn staff_by_id(conn: &mut AnyConnection, id: &str) -> Result<StaffDetail> {
+/// One person, if inside the scope (`OutOfScope` otherwise).
+pub async fn staff_by_id(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<StaffDetail> {
     let sql = format!("{STAFF_DETAIL} WHERE s.id = $1");
-    staff_detail(&sqlx::query(&sql).bind(id).fetch_one(conn).await?)
+    let s = staff_detail(&sqlx::query(&sql).bind(id).fetch_one(conn).await?)?;
+    in_scope(scope, &s.jurisdiction_path)?;
+    Ok(s)
+}
+
+/// `OutOfScope` unless the path lies inside the scope.
+pub fn in_scope(scope: &Scope, path: &str) -> Result<()> {
+    if scope.covers(path) {
+        Ok(())
+    } else {
+        Err(StoreError::OutOfScope)
+    }
+}
+
+/// A jurisdiction by code, if inside the scope.
+pub async fn jurisdiction_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    code: &str,
+) -> Result<Jurisdiction> {
+    let j = jurisdiction_by_code(conn, code).await?;
+    in_scope(scope, &j.path)?;
+    Ok(j)
 }
 
 /// Staff inside the scope, optionally of one township, unit or post.
 pub async fn list_staff(
     conn: &mut AnyConnection,
-    scope: &domain::access::Scope,
+    scope: &Scope,
     township_path: Option<&str>,
     unit_code: Option<&str>,
     post: Option<Post>,
@@ -567,7 +590,7 @@ pub async fn list_staff(
 /// Units inside the scope, optionally of one township.
 pub async fn list_units(
     conn: &mut AnyConnection,
-    scope: &domain::access::Scope,
+    scope: &Scope,
     township_path: Option<&str>,
 ) -> Result<Vec<(Unit, String)>> {
     let mut binds: Vec<String> = scope.roots().to_vec();

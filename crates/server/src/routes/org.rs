@@ -147,3 +147,129 @@ pub async fn get_overview(State(state): State<AppState>) -> ApiResult<Json<Overv
         grids: o.grids,
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewJurisdiction {
+    /// Statistical division code (9 digits for a township, 12 for a village).
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// township, street, village or community
+    pub level: String,
+    /// Division code of the parent, inside the caller's jurisdiction.
+    pub parent: String,
+    /// Seat, WGS84
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+/// Add a township, street, village or community under one in the caller's jurisdiction.
+#[utoipa::path(post, path = "/api/v1/jurisdictions", tag = "organisation", request_body = NewJurisdiction,
+    responses((status = 201, body = JurisdictionView),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create_jurisdiction(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<NewJurisdiction>,
+) -> ApiResult<(axum::http::StatusCode, Json<JurisdictionView>)> {
+    let scope = caller.scope(domain::access::Permission::ManageOrganisation)?;
+    let code = domain::org::DivisionCode::parse(&req.code)?;
+    let level = Level::parse(&req.level)?;
+    if req.name.trim().is_empty() {
+        return Err(domain::Error::invalid(
+            "body.required",
+            "name",
+            "名称不能为空",
+            "name is required",
+        )
+        .into());
+    }
+    let seat = match (req.lon, req.lat) {
+        (Some(lon), Some(lat)) if (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat) => {
+            Some((lon, lat))
+        }
+        (None, None) => None,
+        _ => {
+            return Err(domain::Error::invalid(
+                "org.seat",
+                "lon",
+                "驻地坐标应同时给出经纬度，且位于中国境内",
+                "give both lon and lat, inside China",
+            )
+            .into());
+        }
+    };
+    let mut tx = state.store.begin().await?;
+    let parent = super::users::jurisdiction_in(&mut tx, &scope, "parent", &req.parent).await?;
+    if !parent.level.may_contain(level) {
+        return Err(domain::Error::invalid(
+            "org.level_nesting",
+            "level",
+            format!(
+                "{}下不能设立{}",
+                parent.level.label(domain::Lang::Zh),
+                level.label(domain::Lang::Zh)
+            ),
+            format!(
+                "a {} cannot contain a {}",
+                parent.level.as_str(),
+                level.as_str()
+            ),
+        )
+        .into());
+    }
+    if !code
+        .as_str()
+        .starts_with(&parent.code[..parent.code.len().min(6)])
+    {
+        return Err(domain::Error::invalid(
+            "org.code_prefix",
+            "code",
+            "区划代码应以上级代码开头",
+            "the code must start with the parent's code",
+        )
+        .into());
+    }
+    let j = store::org::insert_jurisdiction(
+        &mut tx,
+        store::org::NewJurisdiction {
+            code: code.as_str(),
+            name: req.name.trim(),
+            name_en: req.name_en.as_deref().unwrap_or(req.name.trim()),
+            level,
+            parent: Some(&parent),
+            seat,
+        },
+    )
+    .await?;
+    let after = serde_json::to_value(&j).unwrap_or_default();
+    store::audit::append(
+        &mut tx,
+        &state.audit_key,
+        &caller.actor(&j.path),
+        store::audit::Change {
+            action: "jurisdiction.create",
+            object_type: "jurisdiction",
+            object_id: &j.id,
+            jurisdiction: &j.path,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(JurisdictionView {
+            code: j.code,
+            name: j.name,
+            name_en: j.name_en,
+            level: j.level.as_str().into(),
+            parent_code: Some(parent.code),
+            lon: j.lon,
+            lat: j.lat,
+        }),
+    ))
+}

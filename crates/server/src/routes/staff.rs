@@ -197,12 +197,11 @@ pub async fn get_staff(
 ) -> ApiResult<Json<StaffDetailView>> {
     let scope = caller.scope(Permission::ViewPersonalData)?;
     let mut tx = state.store.begin().await?;
-    let s = match store::org::staff_by_id(&mut tx, &id).await {
+    let s = match store::org::staff_by_id(&mut tx, &scope, &id).await {
         Ok(s) => s,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("人员", "Person").into()),
         Err(e) => return Err(e.into()),
     };
-    scope.check(&s.jurisdiction_path)?;
     let creds = store::org::credentials_of(&mut tx, &id).await?;
     // Reading a natural person's personal data is recorded.
     audit::append(
@@ -392,12 +391,11 @@ pub async fn add_credential(
     };
     c.check_dates()?;
     let mut tx = state.store.begin().await?;
-    let s = match store::org::staff_by_id(&mut tx, &id).await {
+    let s = match store::org::staff_by_id(&mut tx, &scope, &id).await {
         Ok(s) => s,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("人员", "Person").into()),
         Err(e) => return Err(e.into()),
     };
-    scope.check(&s.jurisdiction_path)?;
     store::org::insert_credential(&mut tx, &id, &c).await?;
     let after = serde_json::to_value(&c).unwrap_or_default();
     audit::append(
@@ -425,6 +423,120 @@ pub async fn add_credential(
             fields: c.fields,
             valid_from: c.valid_from.to_string(),
             valid_until: c.valid_until.to_string(),
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUnit {
+    /// Unique code, e.g. `411423101-ZD5`.
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// brigade, squad, command_centre, department or agency
+    pub kind: String,
+    /// Division code of the jurisdiction the unit belongs to.
+    pub jurisdiction: String,
+    /// Code of the parent unit (a squad's brigade).
+    pub parent: Option<String>,
+    pub field: Option<String>,
+}
+
+/// Add a unit (a squad, a brigade, a department…) in the caller's jurisdiction.
+#[utoipa::path(post, path = "/api/v1/org-units", tag = "organisation", request_body = NewUnit,
+    responses((status = 201, body = UnitView),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewUnit>,
+) -> ApiResult<(StatusCode, Json<UnitView>)> {
+    let scope = caller.scope(Permission::ManageOrganisation)?;
+    let kind = domain::org::UnitKind::parse(&req.kind).ok_or_else(|| {
+        ApiError(Error::invalid(
+            "org.unit_kind",
+            "kind",
+            format!("未知单位类型：{}", req.kind),
+            format!("unknown unit kind: {}", req.kind),
+        ))
+    })?;
+    if req.code.trim().is_empty() || req.name.trim().is_empty() {
+        let field = if req.code.trim().is_empty() {
+            "code"
+        } else {
+            "name"
+        };
+        return Err(Error::invalid(
+            "body.required",
+            field,
+            format!("{field} 不能为空"),
+            format!("{field} is required"),
+        )
+        .into());
+    }
+    let mut tx = state.store.begin().await?;
+    let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
+    let parent = match &req.parent {
+        Some(code) => {
+            let u = store::org::unit_by_code(&mut tx, code)
+                .await
+                .map_err(|e| match e {
+                    store::StoreError::NotFound => ApiError(Error::invalid(
+                        "org.unknown_unit",
+                        "parent",
+                        format!("没有代码为 {code} 的单位"),
+                        format!("no unit has code {code}"),
+                    )),
+                    other => other.into(),
+                })?;
+            let uj = store::org::jurisdiction_by_id(&mut tx, &u.jurisdiction_id).await?;
+            scope.check(&uj.path)?;
+            Some(u)
+        }
+        None => None,
+    };
+    let u = store::org::insert_unit(
+        &mut tx,
+        store::org::NewUnit {
+            code: req.code.trim(),
+            name: req.name.trim(),
+            name_en: req.name_en.as_deref().unwrap_or(req.name.trim()),
+            kind,
+            jurisdiction_id: &j.id,
+            parent_id: parent.as_ref().map(|p| p.id.as_str()),
+            field: req.field.as_deref(),
+        },
+    )
+    .await?;
+    let after = serde_json::to_value(&u).unwrap_or_default();
+    audit::append(
+        &mut tx,
+        &state.audit_key,
+        &caller.actor(&j.path),
+        Change {
+            action: "unit.create",
+            object_type: "unit",
+            object_id: &u.id,
+            jurisdiction: &j.path,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UnitView {
+            code: u.code,
+            name: u.name,
+            name_en: u.name_en,
+            kind: u.kind.as_str().into(),
+            kind_label: u.kind.label(lang).into(),
+            jurisdiction_code: j.code,
+            field: u.field,
         }),
     ))
 }

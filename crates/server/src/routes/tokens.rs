@@ -191,12 +191,11 @@ pub async fn revoke_token(
 ) -> ApiResult<StatusCode> {
     let scope = caller.scope(Permission::ManageIntegrations)?;
     let mut tx = state.store.begin().await?;
-    let t = match identity::integration_token(&mut tx, &id).await {
+    let t = match identity::integration_token_in(&mut tx, &scope, &id).await {
         Ok(t) => t,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("令牌", "Token").into()),
         Err(e) => return Err(e.into()),
     };
-    scope.check(&t.jurisdiction_path)?;
     identity::revoke_integration_token(&mut tx, &id).await?;
     audit::append(
         &mut tx,

@@ -18,28 +18,25 @@ use crate::extract::ApiJson;
 use crate::lang::ReqLang;
 use crate::state::AppState;
 
-/// A jurisdiction named by code, which must lie inside the scope.
+/// A jurisdiction named by code, which must lie inside the scope; an
+/// unknown code is a bad value of `field`.
 pub async fn jurisdiction_in(
     conn: &mut store::Conn,
     scope: &Scope,
     field: &'static str,
     code: &str,
 ) -> Result<store::org::Jurisdiction, ApiError> {
-    let j = match store::org::jurisdiction_by_code(conn, code).await {
-        Ok(j) => j,
-        Err(store::StoreError::NotFound) => {
-            return Err(Error::invalid(
+    store::org::jurisdiction_in(conn, scope, code)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError(Error::invalid(
                 "org.unknown_jurisdiction",
                 field,
                 format!("没有代码为 {code} 的辖区"),
                 format!("no jurisdiction has code {code}"),
-            )
-            .into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    scope.check(&j.path)?;
-    Ok(j)
+            )),
+            other => other.into(),
+        })
 }
 
 /// A user visible in the scope: one of their roles lies inside it.
@@ -48,16 +45,12 @@ async fn user_in(
     scope: &Scope,
     id: &str,
 ) -> Result<identity::User, ApiError> {
-    let user = match identity::user_by_id(conn, id).await {
-        Ok(u) => u,
-        Err(store::StoreError::NotFound) => return Err(Error::not_found("用户", "User").into()),
-        Err(e) => return Err(e.into()),
-    };
-    let paths = identity::user_paths(conn, id).await?;
-    if !paths.iter().any(|p| scope.covers(p)) {
-        return Err(domain::access::out_of_scope().into());
-    }
-    Ok(user)
+    identity::user_in(conn, scope, id)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError(Error::not_found("用户", "User")),
+            other => other.into(),
+        })
 }
 
 #[derive(Serialize, ToSchema)]
