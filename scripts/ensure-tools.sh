@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Tools the tests need beyond the Rust toolchain: headless Chromium (page
-# tests), CJK fonts (screenshots), Node.js/npm (front-end assets), and
-# cargo-nextest. Installs whatever is missing.
+# Tools the tests need beyond the Rust toolchain: headless Chromium and
+# chromedriver (page tests), CJK fonts (screenshots), Node.js/npm
+# (front-end assets), and cargo-nextest. Installs whatever is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

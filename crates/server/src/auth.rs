@@ -169,8 +169,11 @@ impl FromRequestParts<AppState> for Caller {
         if s.expires_at.as_str() <= now.as_str() {
             return Err(expired());
         }
-        // Web forms (cookie sessions) must echo the session's CSRF token.
-        if via_cookie && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        // API calls made with the cookie must echo the session's CSRF token in
+        // a header; web forms (outside /api) carry it as a field, checked by
+        // `web::forms::WebForm`, the only way web handlers read a form.
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if via_cookie && unsafe_method && parts.uri.path().starts_with("/api") {
             let sent = parts
                 .headers
                 .get("x-csrf-token")

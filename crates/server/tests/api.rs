@@ -125,9 +125,21 @@ mod cases {
         );
         let html = r.text().await.unwrap();
         assert!(html.contains("<html lang=\"en\">") && html.contains("Zhanggong"));
-        let html = app
-            .get("/org?township=411423101")
+        // The organisation page needs a login: the county supervisor sees every township.
+        let r = app.get("/org").await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login?next=%2Forg");
+        let s = app.session("supervisor").await;
+        let cookie = format!("yiwang_session={}", s.token);
+        let org = |path: &str| {
+            app.client
+                .get(app.url(path))
+                .header("cookie", &cookie)
+                .send()
+        };
+        let html = org("/org?township=411423101")
             .await
+            .unwrap()
             .text()
             .await
             .unwrap();
@@ -150,16 +162,25 @@ mod cases {
                 .starts_with("text/html")
         );
         assert!(r.text().await.unwrap().contains("route.not_found"));
-        let r = app.get("/org?township=999").await;
-        assert_eq!(r.status(), 404);
+        let r = org("/org?township=999").await.unwrap();
+        assert_eq!(r.status(), 403);
+        // a township officer sees only their own township
+        let officer = app.session("officer3").await;
+        let r = app
+            .client
+            .get(app.url("/org?township=411423100"))
+            .header("cookie", format!("yiwang_session={}", officer.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
     }
 
     pub async fn empty_database_shows_empty_states(db: &TestDb) {
         let app = spawn_app(db).await;
         let html = app.get("/").await.text().await.unwrap();
         assert!(html.contains("尚未录入乡镇"));
-        let html = app.get("/org").await.text().await.unwrap();
-        assert!(html.contains("尚未录入组织架构"));
+        assert_eq!(app.get("/org").await.status(), 303, "login first");
     }
 
     pub async fn openapi_document_is_served(db: &TestDb) {

@@ -86,12 +86,12 @@ async fn web_shell_renders_in_chromium() {
         dom.contains("指挥中心") && dom.contains("权责清单"),
         "navigation is there"
     );
-    let url = app.url("/org?township=411423101&lang=en");
-    let dom = tokio::task::spawn_blocking(move || browse(&url, "org-en.png", 2000))
+    let url = app.url("/?lang=en");
+    let dom = tokio::task::spawn_blocking(move || browse(&url, "home-en.png", 2000))
         .await
         .unwrap();
     assert!(
-        dom.contains("Zhanggong Town Comprehensive Enforcement Brigade"),
+        dom.contains("Zhanggong Town") && dom.contains("Command centre"),
         "{dom}"
     );
 }
@@ -113,4 +113,223 @@ async fn api_reference_renders_offline_in_chromium() {
         dom.contains("/readyz") && dom.contains("/api/v1/version"),
         "operations rendered"
     );
+}
+
+/// A minimal W3C WebDriver client for Debian's chromedriver.
+struct Driver {
+    child: std::process::Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        assert!(
+            std::path::Path::new(&driver).exists(),
+            "chromedriver is needed: install Debian's chromium-driver (make test does)"
+        );
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium(),
+            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                     "--lang=zh-CN", format!("--user-data-dir={}", profile.display())]
+        }}}});
+        let v: serde_json::Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("webdriver session: {v}"))
+            .to_string();
+        Driver {
+            child,
+            base,
+            session,
+            http,
+        }
+    }
+
+    async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut r = self.http.request(method, url);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/url",
+            Some(serde_json::json!({"url": url})),
+        )
+        .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(serde_json::json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v["value"][ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            Some(serde_json::json!({"text": text})),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    }
+
+    /// Wait until the URL satisfies `ok` (navigation after a click).
+    async fn wait_url(&self, ok: impl Fn(&str) -> bool) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.current_url().await;
+            if ok(&url) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        url
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", None).await["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    async fn current_url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None).await["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v["value"].as_str().unwrap())
+            .unwrap();
+        assert!(png.len() > 10_000);
+        std::fs::write(screenshot_dir().join(name), png).unwrap();
+    }
+
+    async fn quit(mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_administer_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let d = Driver::start().await;
+    d.go(&app.url("/admin/users")).await;
+    assert!(
+        d.current_url().await.contains("/login?next="),
+        "sent to the login page"
+    );
+    d.type_into("#username", "admin").await;
+    d.type_into("#password", "demo12345").await;
+    d.click("#login-submit").await;
+    let url = d.wait_url(|u| u.ends_with("/admin/users")).await;
+    assert!(url.ends_with("/admin/users"), "{url}: {}", d.source().await);
+    let html = d.source().await;
+    assert!(
+        html.contains("dispatcher") && html.contains("系统管理员"),
+        "users listed"
+    );
+    d.screenshot("admin-users.png").await;
+    // create a user through the form
+    d.type_into("#new-user input[name=username]", "chen.jing")
+        .await;
+    d.type_into("#new-user input[name=display_name]", "陈静")
+        .await;
+    d.type_into("#new-user input[name=password]", "pass12345")
+        .await;
+    d.click("#new-user button[type=submit]").await;
+    d.wait_url(|u| u.contains("/admin/users/")).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("用户已创建") && html.contains("chen.jing"),
+        "created through the form"
+    );
+    d.go(&app.url("/org")).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("城关回族镇综合行政执法大队"),
+        "own township's brigade"
+    );
+    d.screenshot("org-zh.png").await;
+    d.go(&app.url("/admin/audit")).await;
+    assert!(d.source().await.contains("user.create"));
+    d.screenshot("admin-audit.png").await;
+    d.quit().await;
 }

@@ -90,36 +90,36 @@ fn throttled() -> ApiError {
     ))
 }
 
-/// Log in with username and password; returns a bearer token and sets the session cookie.
-#[utoipa::path(post, path = "/api/v1/login", tag = "identity", request_body = LoginRequest,
-    responses(
-        (status = 200, body = LoginResponse),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn login(
-    State(state): State<AppState>,
-    crate::lang::ReqLang(lang): crate::lang::ReqLang,
-    meta: RequestMeta,
-    ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Response> {
-    required("username", &req.username)?;
-    required("password", &req.password)?;
-    let username = req.username.trim().to_string();
+/// A successful login.
+pub struct LoggedIn {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: String,
+    pub ttl_secs: i64,
+    pub user: identity::User,
+    pub grants: Vec<identity::RoleGrant>,
+}
+
+/// Check the password (with throttling per account and per address),
+/// open a session and record it. Shared by the API and the web login form.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<LoggedIn, ApiError> {
+    required("username", username)?;
+    required("password", password)?;
+    let username = username.trim().to_string();
     let mut conn = state.store.acquire().await?;
     let since = domain::time::to_storage(Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES));
     let (by_user, by_ip) =
         identity::recent_failures(&mut conn, &username, &meta.ip, &since).await?;
     if by_user >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_ADDRESS {
-        let mut resp = throttled().into_response();
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(THROTTLE_WINDOW_MINUTES as u64 * 60),
-        );
-        return Ok(resp);
+        return Err(throttled());
     }
     let found = identity::credentials_for_login(&mut conn, &username).await?;
-    let password = req.password.clone();
+    let password = password.to_string();
     let (ok, user) = match found {
         Some((user, hash)) => {
             let ok =
@@ -138,6 +138,7 @@ pub async fn login(
         }
     };
     identity::record_login_attempt(&mut conn, &username, &meta.ip, ok).await?;
+    drop(conn);
     let Some(user) = user.filter(|_| ok) else {
         return Err(unauthenticated(
             "auth.bad_credentials",
@@ -182,24 +183,64 @@ pub async fn login(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    let body = LoginResponse {
-        token: token.clone(),
-        token_type: "Bearer",
-        expires_at,
+    Ok(LoggedIn {
+        token,
         csrf_token: csrf,
+        expires_at,
+        ttl_secs: ttl.num_seconds(),
+        user,
+        grants,
+    })
+}
+
+/// The 429 answer carries Retry-After.
+pub fn with_retry_after(e: ApiError) -> Response {
+    let limited = e.0.kind == ErrorKind::RateLimited;
+    let mut resp = e.into_response();
+    if limited {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(THROTTLE_WINDOW_MINUTES as u64 * 60),
+        );
+    }
+    resp
+}
+
+/// Log in with username and password; returns a bearer token and sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/login", tag = "identity", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn login(
+    State(state): State<AppState>,
+    crate::lang::ReqLang(lang): crate::lang::ReqLang,
+    meta: RequestMeta,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Response {
+    let done = match authenticate(&state, &req.username, &req.password, &meta).await {
+        Ok(d) => d,
+        Err(e) => return with_retry_after(e),
+    };
+    let body = LoginResponse {
+        token: done.token.clone(),
+        token_type: "Bearer",
+        expires_at: done.expires_at,
+        csrf_token: done.csrf_token,
         user: MeResponse {
-            id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            roles: role_views(&grants, lang),
+            id: done.user.id,
+            username: done.user.username,
+            display_name: done.user.display_name,
+            roles: role_views(&done.grants, lang),
         },
     };
     let mut resp = Json(body).into_response();
-    let cookie = session_cookie(&token, ttl.num_seconds(), state.settings.secure_cookies);
+    let cookie = session_cookie(&done.token, done.ttl_secs, state.settings.secure_cookies);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
-    Ok(resp)
+    resp
 }
 
 pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {

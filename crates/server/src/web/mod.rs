@@ -1,7 +1,10 @@
 //! The web UI: server-rendered pages (askama), Chinese first with an
 //! English switch, assets embedded in the binary.
 
+mod account;
+mod admin;
 mod assets;
+pub mod forms;
 mod pages;
 
 use axum::Router;
@@ -18,10 +21,39 @@ use crate::state::AppState;
 pub use pages::Chrome;
 
 pub fn routes(state: AppState) -> Router {
+    use axum::routing::post;
     let mut r = Router::new()
         .route("/", get(pages::home))
-        .route("/org", get(pages::organisation));
-    for area in pages::AREAS.iter().filter(|a| a.coming) {
+        .route("/org", get(pages::organisation))
+        .route(
+            "/login",
+            get(account::login_page).post(account::login_submit),
+        )
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/admin",
+            get(|| async { axum::response::Redirect::to("/admin/users") }),
+        )
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user))
+        .route("/admin/users/{id}/roles", post(admin::add_role))
+        .route(
+            "/admin/users/{id}/roles/{role_id}/delete",
+            post(admin::remove_role),
+        )
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route(
+            "/admin/tokens",
+            get(admin::tokens).post(admin::create_token),
+        )
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/audit", get(admin::audit));
+    for area in pages::AREAS
+        .iter()
+        .filter(|a| a.coming && a.href != "/admin")
+    {
         r = r.route(area.href, get(pages::coming_soon));
     }
     r.route("/assets/{*path}", get(assets::serve))

@@ -103,6 +103,10 @@ pub struct Chrome {
     pub lang: Lang,
     pub active: &'static str,
     pub title: String,
+    /// The logged-in user's name, if any.
+    pub user: Option<String>,
+    /// The session's CSRF token, for the forms on the page.
+    pub csrf: String,
 }
 
 impl Chrome {
@@ -111,7 +115,16 @@ impl Chrome {
             lang,
             active,
             title: title.to_string(),
+            user: None,
+            csrf: String::new(),
         }
+    }
+
+    /// The page as seen by a logged-in caller.
+    pub fn for_caller(mut self, caller: &crate::auth::Caller) -> Self {
+        self.user = Some(caller.principal.name.clone());
+        self.csrf = caller.csrf_token.clone().unwrap_or_default();
+        self
     }
 
     /// Pick the text in the page's language.
@@ -192,18 +205,42 @@ pub struct OrgQuery {
 pub async fn organisation(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    uri: Uri,
+    caller: Result<crate::auth::Caller, ApiError>,
     Query(q): Query<OrgQuery>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let caller = match super::forms::require(caller, &uri) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match organisation_page(state, lang, caller, q).await {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn organisation_page(
+    state: AppState,
+    lang: Lang,
+    caller: crate::auth::Caller,
+    q: OrgQuery,
 ) -> ApiResult<Html<String>> {
+    let scope = caller.scope(domain::access::Permission::ViewOrganisation)?;
     let mut conn = state.store.acquire().await?;
-    let townships =
-        store::org::list_jurisdictions(&mut conn, &[Level::Township, Level::Street]).await?;
+    let townships: Vec<_> =
+        store::org::list_jurisdictions(&mut conn, &[Level::Township, Level::Street])
+            .await?
+            .into_iter()
+            .filter(|t| scope.covers(&t.path))
+            .collect();
     let selected = match q.township {
         Some(code) => Some(
             townships
                 .iter()
                 .find(|t| t.code == code)
                 .cloned()
-                .ok_or_else(|| ApiError(domain::Error::not_found("乡镇", "Township")))?,
+                .ok_or_else(|| ApiError(domain::access::out_of_scope()))?,
         ),
         None => townships.first().cloned(),
     };
@@ -236,7 +273,7 @@ pub async fn organisation(
         }
     }
     render(OrgPage {
-        c: Chrome::new(lang, "/org", lang.pick("组织人员", "Organisation")),
+        c: Chrome::new(lang, "/org", lang.pick("组织人员", "Organisation")).for_caller(&caller),
         townships,
         selected,
         villages,
@@ -277,4 +314,13 @@ fn render(t: impl Template) -> ApiResult<Html<String>> {
         tracing::error!(error = %e, "template failed");
         ApiError(domain::Error::internal())
     })
+}
+
+/// Render a page, or the error page if the template fails.
+pub fn render_page(t: impl Template) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match render(t) {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
 }
