@@ -44,20 +44,45 @@ async fn the_county_is_ningling_with_every_brigade_staffed() {
     let towns = store::org::township_stats(&mut c).await.unwrap();
     assert_eq!(towns[1].name, "张弓镇");
     for t in &towns {
-        assert!((3..=4).contains(&t.squads), "{}: {} squads", t.name, t.squads);
-        assert!((20..=30).contains(&t.officers), "{}: {} officers", t.name, t.officers);
-        assert_eq!(t.grid_workers, t.villages, "{}: a grid worker per village grid", t.name);
+        assert!(
+            (3..=4).contains(&t.squads),
+            "{}: {} squads",
+            t.name,
+            t.squads
+        );
+        assert!(
+            (20..=30).contains(&t.officers),
+            "{}: {} officers",
+            t.name,
+            t.officers
+        );
+        assert_eq!(
+            t.grid_workers, t.villages,
+            "{}: a grid worker per village grid",
+            t.name
+        );
     }
     // every grid is a polygon inside the county's box, with a plausible area
-    for row in sqlx::query("SELECT geometry, area_m2 FROM grids").fetch_all(&mut *c).await.unwrap() {
-        let g: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("geometry").unwrap()).unwrap();
+    for row in sqlx::query("SELECT geometry, area_m2 FROM grids")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+    {
+        let g: serde_json::Value =
+            serde_json::from_str(&row.try_get::<String, _>("geometry").unwrap()).unwrap();
         assert_eq!(g["type"], "Polygon");
         for p in g["coordinates"][0].as_array().unwrap() {
             let (lon, lat) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
-            assert!((115.0..115.6).contains(&lon) && (34.1..34.8).contains(&lat), "{lon},{lat}");
+            assert!(
+                (115.0..115.6).contains(&lon) && (34.1..34.8).contains(&lat),
+                "{lon},{lat}"
+            );
         }
         let area: f64 = row.try_get("area_m2").unwrap();
         assert!((50_000.0..30_000_000.0).contains(&area), "{area}");
     }
-    assert!(matches!(demo::seed(&db.store, b"k").await, Err(demo::DemoError::NotEmpty)));
+    assert!(matches!(
+        demo::seed(&db.store, b"k").await,
+        Err(demo::DemoError::NotEmpty)
+    ));
 }

@@ -134,6 +134,19 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::ViewOrganisation,
+        Permission::ManageOrganisation,
+        Permission::ViewPersonalData,
+        Permission::ManageUsers,
+        Permission::ManageIntegrations,
+        Permission::ViewAudit,
+    ];
+
+    pub fn parse(s: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::ViewOrganisation => "view_organisation",

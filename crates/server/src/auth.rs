@@ -44,6 +44,20 @@ impl Caller {
         self.principal.scope(p).map_err(ApiError)
     }
 
+    /// The jurisdiction path of the caller's first role (where a change that
+    /// belongs to no other jurisdiction, such as a logout, is recorded).
+    pub fn home_path(&self) -> String {
+        match &self.principal.token_permissions {
+            Some((_, path)) => path.clone(),
+            None => self
+                .principal
+                .grants
+                .first()
+                .map(|g| g.jurisdiction_path.clone())
+                .unwrap_or_else(|| "/".into()),
+        }
+    }
+
     /// The caller as recorded in the audit log, acting within `path`.
     pub fn actor(&self, path: &str) -> Actor {
         let role = match &self.principal.token_permissions {
@@ -145,7 +159,7 @@ impl FromRequestParts<AppState> for Caller {
             let perms = t
                 .permissions
                 .iter()
-                .filter_map(|p| permission_named(p))
+                .filter_map(|p| Permission::parse(p))
                 .collect();
             return Ok(Caller {
                 principal: Principal {
@@ -230,18 +244,4 @@ fn expired() -> ApiError {
         "登录已过期，请重新登录",
         "the session has expired; log in again",
     )
-}
-
-pub fn permission_named(s: &str) -> Option<Permission> {
-    use Permission::*;
-    [
-        ViewOrganisation,
-        ManageOrganisation,
-        ViewPersonalData,
-        ManageUsers,
-        ManageIntegrations,
-        ViewAudit,
-    ]
-    .into_iter()
-    .find(|p| p.as_str() == s)
 }

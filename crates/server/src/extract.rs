@@ -57,6 +57,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A text field that must not be blank.
+pub fn required(field: &'static str, value: &str) -> Result<(), ApiError> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(
+            "body.required",
+            field,
+            format!("{field} 不能为空"),
+            format!("{field} is required"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Parse JSON, naming the field that failed.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, SESSION_COOKIE, SESSION_PREFIX, unauthenticated};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, required};
 use crate::state::AppState;
 
 /// Failed logins allowed per account, and per address, in the window.
@@ -66,19 +66,6 @@ pub fn role_views(grants: &[identity::RoleGrant], lang: domain::Lang) -> Vec<Rol
             jurisdiction_name: g.jurisdiction_name.clone(),
         })
         .collect()
-}
-
-fn required(field: &'static str, value: &str) -> Result<(), ApiError> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(
-            "body.required",
-            field,
-            format!("{field} 不能为空"),
-            format!("{field} is required"),
-        )
-        .into());
-    }
-    Ok(())
 }
 
 fn throttled() -> ApiError {
@@ -285,12 +272,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     };
     let mut tx = state.store.begin().await?;
     identity::revoke_session(&mut tx, &session).await?;
-    let path = caller
-        .principal
-        .grants
-        .first()
-        .map(|g| g.jurisdiction_path.clone())
-        .unwrap_or("/".into());
+    let path = caller.home_path();
     audit::append(
         &mut tx,
         &state.audit_key,
@@ -390,12 +372,7 @@ pub async fn change_password(
             .map_err(|_| ApiError(Error::internal()))?;
     identity::set_password(&mut tx, &user_id, &hash).await?;
     identity::revoke_sessions_of(&mut tx, &user_id, caller.session_id.as_deref()).await?;
-    let path = caller
-        .principal
-        .grants
-        .first()
-        .map(|g| g.jurisdiction_path.clone())
-        .unwrap_or("/".into());
+    let path = caller.home_path();
     audit::append(
         &mut tx,
         &state.audit_key,

@@ -177,15 +177,7 @@ pub async fn create_jurisdiction(
     let scope = caller.scope(domain::access::Permission::ManageOrganisation)?;
     let code = domain::org::DivisionCode::parse(&req.code)?;
     let level = Level::parse(&req.level)?;
-    if req.name.trim().is_empty() {
-        return Err(domain::Error::invalid(
-            "body.required",
-            "name",
-            "名称不能为空",
-            "name is required",
-        )
-        .into());
-    }
+    crate::extract::required("name", &req.name)?;
     let seat = match (req.lon, req.lat) {
         (Some(lon), Some(lat)) if (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat) => {
             Some((lon, lat))

@@ -97,6 +97,30 @@ pub struct StaffView {
     pub specialty: Option<String>,
 }
 
+/// A unit named by code, which must lie inside the scope; an unknown code
+/// is a bad value of `field`.
+async fn unit_in(
+    conn: &mut store::Conn,
+    scope: &domain::access::Scope,
+    field: &'static str,
+    code: &str,
+) -> Result<store::org::Unit, ApiError> {
+    let u = store::org::unit_by_code(conn, code)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError(Error::invalid(
+                "org.unknown_unit",
+                field,
+                format!("没有代码为 {code} 的单位"),
+                format!("no unit has code {code}"),
+            )),
+            other => other.into(),
+        })?;
+    let uj = store::org::jurisdiction_by_id(conn, &u.jurisdiction_id).await?;
+    scope.check(&uj.path)?;
+    Ok(u)
+}
+
 fn parse_post(s: &str) -> Result<Post, ApiError> {
     Post::parse(s).ok_or_else(|| {
         ApiError(Error::invalid(
@@ -171,6 +195,20 @@ pub struct CredentialView {
     pub valid_today: bool,
 }
 
+impl CredentialView {
+    /// The credential as shown on a given day (China time).
+    fn on(c: Credential, today: NaiveDate) -> Self {
+        CredentialView {
+            valid_today: c.is_valid_on(today),
+            number: c.number,
+            issuer: c.issuer,
+            fields: c.fields,
+            valid_from: c.valid_from.to_string(),
+            valid_until: c.valid_until.to_string(),
+        }
+    }
+}
+
 /// A person with personal data; every read is recorded in the audit log.
 #[derive(Serialize, ToSchema)]
 pub struct StaffDetailView {
@@ -231,14 +269,7 @@ pub async fn get_staff(
         active: s.active,
         credentials: creds
             .into_iter()
-            .map(|c| CredentialView {
-                valid_today: c.is_valid_on(today),
-                number: c.number,
-                issuer: c.issuer,
-                fields: c.fields,
-                valid_from: c.valid_from.to_string(),
-                valid_until: c.valid_until.to_string(),
-            })
+            .map(|c| CredentialView::on(c, today))
             .collect(),
     }))
 }
@@ -267,11 +298,7 @@ pub async fn create_staff(
     ApiJson(req): ApiJson<NewStaff>,
 ) -> ApiResult<(StatusCode, Json<StaffView>)> {
     let scope = caller.scope(Permission::ManageOrganisation)?;
-    if req.name.trim().is_empty() {
-        return Err(
-            Error::invalid("body.required", "name", "姓名不能为空", "name is required").into(),
-        );
-    }
+    crate::extract::required("name", &req.name)?;
     let post = parse_post(&req.post)?;
     if let Some(p) = &req.phone
         && !(p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit()))
@@ -287,22 +314,7 @@ pub async fn create_staff(
     let mut tx = state.store.begin().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let unit = match &req.unit {
-        Some(code) => {
-            let u = store::org::unit_by_code(&mut tx, code)
-                .await
-                .map_err(|e| match e {
-                    store::StoreError::NotFound => ApiError(Error::invalid(
-                        "org.unknown_unit",
-                        "unit",
-                        format!("没有代码为 {code} 的单位"),
-                        format!("no unit has code {code}"),
-                    )),
-                    other => other.into(),
-                })?;
-            let uj = store::org::jurisdiction_by_id(&mut tx, &u.jurisdiction_id).await?;
-            scope.check(&uj.path)?;
-            Some(u)
-        }
+        Some(code) => Some(unit_in(&mut tx, &scope, "unit", code).await?),
         None => None,
     };
     let id = store::org::insert_staff(
@@ -414,17 +426,7 @@ pub async fn add_credential(
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     let today = domain::time::china_date(chrono::Utc::now());
-    Ok((
-        StatusCode::CREATED,
-        Json(CredentialView {
-            valid_today: c.is_valid_on(today),
-            number: c.number,
-            issuer: c.issuer,
-            fields: c.fields,
-            valid_from: c.valid_from.to_string(),
-            valid_until: c.valid_until.to_string(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(CredentialView::on(c, today))))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -463,39 +465,12 @@ pub async fn create_unit(
             format!("unknown unit kind: {}", req.kind),
         ))
     })?;
-    if req.code.trim().is_empty() || req.name.trim().is_empty() {
-        let field = if req.code.trim().is_empty() {
-            "code"
-        } else {
-            "name"
-        };
-        return Err(Error::invalid(
-            "body.required",
-            field,
-            format!("{field} 不能为空"),
-            format!("{field} is required"),
-        )
-        .into());
-    }
+    crate::extract::required("code", &req.code)?;
+    crate::extract::required("name", &req.name)?;
     let mut tx = state.store.begin().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let parent = match &req.parent {
-        Some(code) => {
-            let u = store::org::unit_by_code(&mut tx, code)
-                .await
-                .map_err(|e| match e {
-                    store::StoreError::NotFound => ApiError(Error::invalid(
-                        "org.unknown_unit",
-                        "parent",
-                        format!("没有代码为 {code} 的单位"),
-                        format!("no unit has code {code}"),
-                    )),
-                    other => other.into(),
-                })?;
-            let uj = store::org::jurisdiction_by_id(&mut tx, &u.jurisdiction_id).await?;
-            scope.check(&uj.path)?;
-            Some(u)
-        }
+        Some(code) => Some(unit_in(&mut tx, &scope, "parent", code).await?),
         None => None,
     };
     let u = store::org::insert_unit(

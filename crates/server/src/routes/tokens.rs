@@ -12,7 +12,7 @@ use store::identity;
 use utoipa::ToSchema;
 
 use super::users::jurisdiction_in;
-use crate::auth::{Caller, INTEGRATION_PREFIX, permission_named};
+use crate::auth::{Caller, INTEGRATION_PREFIX};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -93,11 +93,7 @@ pub async fn create_token(
     ApiJson(req): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let scope = caller.scope(Permission::ManageIntegrations)?;
-    if req.name.trim().is_empty() {
-        return Err(
-            Error::invalid("body.required", "name", "名称不能为空", "name is required").into(),
-        );
-    }
+    crate::extract::required("name", &req.name)?;
     if !KINDS.contains(&req.kind.as_str()) {
         return Err(Error::invalid(
             "token.kind",
@@ -109,7 +105,7 @@ pub async fn create_token(
     }
     let mut perms = Vec::new();
     for p in &req.permissions {
-        let perm = permission_named(p).ok_or_else(|| {
+        let perm = Permission::parse(p).ok_or_else(|| {
             ApiError(Error::invalid(
                 "token.permission",
                 "permissions",

@@ -162,15 +162,7 @@ pub async fn create_user(
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let scope = caller.scope(Permission::ManageUsers)?;
     check_username(&req.username)?;
-    if req.display_name.trim().is_empty() {
-        return Err(Error::invalid(
-            "body.required",
-            "display_name",
-            "姓名不能为空",
-            "display_name is required",
-        )
-        .into());
-    }
+    crate::extract::required("display_name", &req.display_name)?;
     let role = Role::parse(&req.role)?;
     domain::password::check_policy(&req.password)?;
     let mut tx = state.store.begin().await?;
