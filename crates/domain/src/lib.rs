@@ -9,6 +9,7 @@ pub mod error;
 pub mod lang;
 pub mod org;
 pub mod password;
+pub mod powerlist;
 pub mod time;
 
 pub use error::{Error, ErrorKind};
