@@ -13,7 +13,7 @@ mod data;
 mod names;
 mod seed;
 
-pub use seed::{DEMO_PASSWORD, SeedReport, seed};
+pub use seed::{DEMO_DECISION, DEMO_PASSWORD, SeedReport, seed};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {

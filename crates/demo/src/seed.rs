@@ -22,6 +22,7 @@ pub struct SeedReport {
     pub staff: usize,
     pub grids: usize,
     pub users: usize,
+    pub power_items: usize,
 }
 
 /// The enforcement fields an officer may specialise in (five fields plus urban management).
@@ -420,6 +421,7 @@ pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoErr
         }
     }
     report.users = demo_accounts(&mut tx, &county_data).await?;
+    report.power_items = power_list(&mut tx, store.backend(), &county_data).await?;
     let summary = serde_json::json!({
         "townships": report.townships, "villages": report.villages, "units": report.units,
         "staff": report.staff, "grids": report.grids, "users": report.users,
@@ -464,6 +466,7 @@ const ACCOUNTS: &[(&str, &str, Role, Option<usize>)] = &[
     ("admin2", "系统管理员（张弓）", Role::SystemAdmin, Some(1)),
     ("officer3", "执法队员（张弓）", Role::Officer, Some(1)),
     ("supervisor", "县级督查", Role::CountySupervisor, None),
+    ("countyadmin", "县级系统管理员", Role::SystemAdmin, None),
 ];
 
 async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usize, DemoError> {
@@ -482,4 +485,47 @@ async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usiz
         n += 1;
     }
     Ok(n)
+}
+
+/// The published decision the demo devolves under (illustrative number).
+pub const DEMO_DECISION: &str = "宁政〔2022〕8号（示例）";
+
+/// The list, and its devolution: every township holds most items; the town
+/// seat (城关, urban) leaves out forestry and half of agriculture, the rural
+/// townships a third of urban management — so lists differ side by side.
+async fn power_list(
+    tx: &mut store::Conn,
+    backend: store::Backend,
+    data: &data::County,
+) -> Result<usize, DemoError> {
+    let items = powerlist::demo_list().map_err(DemoError::Data)?;
+    let mut ids = Vec::with_capacity(items.len());
+    for item in &items {
+        let (id, _) =
+            store::powerlist::save(tx, backend, item, "system:demo", "示例清单初始导入").await?;
+        ids.push(id);
+    }
+    for (ti, t) in data.townships.iter().enumerate() {
+        let town = org::jurisdiction_by_code(tx, &t.code).await?;
+        for (ii, (item, id)) in items.iter().zip(&ids).enumerate() {
+            let code = item.code.as_str();
+            let skip = if ti == 0 {
+                code.starts_with("LY-") || (code.starts_with("NY-") && ii % 2 == 0)
+            } else {
+                code.starts_with("CG-") && ii % 3 == 0
+            };
+            if !skip {
+                store::powerlist::devolve(
+                    tx,
+                    &town.id,
+                    id,
+                    DEMO_DECISION,
+                    "2022-06-30",
+                    &item.lead_department,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(items.len())
 }

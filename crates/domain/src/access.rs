@@ -101,6 +101,8 @@ impl Role {
                 ManageUsers,
                 ManageIntegrations,
                 ViewAudit,
+                ManagePowerList,
+                SubmitDutyRequest,
             ],
             Role::Dispatcher => &[ViewOrganisation, ViewPersonalData],
             Role::BrigadeLeader => &[ViewOrganisation, ViewPersonalData, ViewAudit],
@@ -109,7 +111,7 @@ impl Role {
             Role::GridWorker => &[ViewOrganisation],
             Role::LegalReviewer => &[ViewOrganisation],
             Role::CountySupervisor => &[ViewOrganisation, ViewPersonalData, ViewAudit],
-            Role::DepartmentLiaison => &[ViewOrganisation],
+            Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest],
             Role::AgencyLiaison => &[ViewOrganisation],
         }
     }
@@ -131,16 +133,22 @@ pub enum Permission {
     ManageIntegrations,
     /// The audit record.
     ViewAudit,
+    /// Edit the county's power list and devolve items (held at county level).
+    ManagePowerList,
+    /// Ask a township to take on a task (duty access).
+    SubmitDutyRequest,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
         Permission::ManageUsers,
         Permission::ManageIntegrations,
         Permission::ViewAudit,
+        Permission::ManagePowerList,
+        Permission::SubmitDutyRequest,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -155,6 +163,8 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ManageIntegrations => "manage_integrations",
             Permission::ViewAudit => "view_audit",
+            Permission::ManagePowerList => "manage_power_list",
+            Permission::SubmitDutyRequest => "submit_duty_request",
         }
     }
 }
@@ -265,6 +275,13 @@ impl Scope {
         &self.roots
     }
 
+    /// Whether the scope reaches a whole county (or more): paths of depth
+    /// two or less (`/411400/411423/`). County-wide things — the power list,
+    /// devolution decisions — need this.
+    pub fn covers_a_county(&self) -> bool {
+        self.roots.iter().any(|r| r.matches('/').count() <= 3)
+    }
+
     /// Whether a jurisdiction path lies inside the scope.
     pub fn covers(&self, path: &str) -> bool {
         self.roots.iter().any(|r| path.starts_with(r.as_str()))
@@ -341,6 +358,25 @@ mod tests {
         };
         assert!(t.scope(Permission::ViewOrganisation).unwrap().covers(A));
         assert!(t.scope(Permission::ManageUsers).is_err());
+    }
+
+    #[test]
+    fn county_level_scopes_are_told_apart() {
+        let county = user(&[(Role::SystemAdmin, "/4114/411423/")]);
+        assert!(
+            county
+                .scope(Permission::ManagePowerList)
+                .unwrap()
+                .covers_a_county()
+        );
+        let town = user(&[(Role::SystemAdmin, A)]);
+        assert!(
+            !town
+                .scope(Permission::ManagePowerList)
+                .unwrap()
+                .covers_a_county()
+        );
+        assert!(Scope::system(Permission::ManagePowerList).covers_a_county());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use utoipa::openapi::OpenApi as Doc;
     tags(
         (name = "system", description = "Health, readiness and version"),
         (name = "organisation", description = "Jurisdictions, units and people"),
+        (name = "power list", description = "The power and responsibility list (权责清单): items, legal bases, flowcharts, devolution, duty access"),
         (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record")
     ),
     modifiers(&BearerAuth),

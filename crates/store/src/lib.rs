@@ -13,6 +13,7 @@ pub mod identity;
 pub mod migrations;
 pub mod org;
 mod pool;
+pub mod powerlist;
 pub mod scoped;
 pub mod testing;
 pub mod util;

@@ -12,6 +12,9 @@ pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     sql: &'static str,
+    /// Dialect-only additions (full-text indexes), appended for that backend.
+    sqlite: &'static str,
+    postgres: &'static str,
 }
 
 /// Every migration, in order. Append only: an applied migration never changes.
@@ -20,11 +23,22 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "foundation",
         sql: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: "",
+        postgres: "",
     },
     Migration {
         version: 2,
         name: "identity",
         sql: include_str!("../migrations/0002_identity.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 3,
+        name: "power_list",
+        sql: include_str!("../migrations/0003_power_list.sql"),
+        sqlite: include_str!("../migrations/0003_power_list.sqlite.sql"),
+        postgres: include_str!("../migrations/0003_power_list.postgres.sql"),
     },
 ];
 
@@ -35,17 +49,22 @@ pub fn latest_version() -> i64 {
 
 impl Migration {
     fn sql_for(&self, backend: Backend) -> String {
-        let blob = match backend {
-            Backend::Sqlite => "BLOB",
-            Backend::Postgres => "BYTEA",
+        let (blob, extra) = match backend {
+            Backend::Sqlite => ("BLOB", self.sqlite),
+            Backend::Postgres => ("BYTEA", self.postgres),
         };
-        self.sql.replace("{{blob}}", blob)
+        format!("{}\n{extra}", self.sql.replace("{{blob}}", blob))
     }
 
     /// FNV-1a over the source text: detects an edited, already-applied file.
     fn checksum(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.sql.bytes() {
+        for b in self
+            .sql
+            .bytes()
+            .chain(self.sqlite.bytes())
+            .chain(self.postgres.bytes())
+        {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }

@@ -33,6 +33,47 @@ enum Command {
     /// The audit record: `yiwang audit verify`.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data: `yiwang import power-list FILE`.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data: `yiwang export power-list --format xlsx|csv|json`.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import the power list from .xlsx or .csv (published column layout, Chinese headers).
+    /// Every bad row is reported; nothing is imported while any remains.
+    PowerList {
+        file: PathBuf,
+        /// Check only: report bad rows, import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Why (recorded with every new version).
+        #[arg(long, default_value = "批量导入")]
+        reason: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export the power list to standard output (or --output).
+    PowerList {
+        /// xlsx, csv or json
+        #[arg(long)]
+        format: String,
+        /// Only the items this township holds (division code).
+        #[arg(long)]
+        township: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +164,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Audit(AuditCommand::Verify(c)) => audit_verify(c.settings(None)?).await,
+        Command::Import(ImportCommand::PowerList {
+            file,
+            dry_run,
+            reason,
+            common,
+        }) => import_power_list(common.settings(None)?, file, dry_run, reason).await,
+        Command::Export(ExportCommand::PowerList {
+            format,
+            township,
+            output,
+            common,
+        }) => export_power_list(common.settings(None)?, format, township, output).await,
     }
 }
 
@@ -273,4 +326,122 @@ async fn audit_verify(settings: Settings) -> Result<()> {
         }
         Err(b) => bail!("audit chain broken: {b}"),
     }
+}
+
+async fn import_power_list(
+    settings: Settings,
+    file: PathBuf,
+    dry_run: bool,
+    reason: String,
+) -> Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 行")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("读取 reading");
+    let report = powerlist::read_file(&file, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!(
+            "row {}{}: {}",
+            e.row,
+            e.code
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            e.reason
+        );
+    }
+    if !report.is_clean() {
+        bail!(
+            "{} bad rows of {}; nothing imported",
+            report.errors.len(),
+            report.rows
+        );
+    }
+    if dry_run {
+        println!(
+            "dry run: {} rows, {} items, no errors; nothing imported",
+            report.rows,
+            report.items.len()
+        );
+        return Ok(());
+    }
+    let store = store::Store::open(&settings.store_config()).await?;
+    let key = store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
+    let bar = indicatif::ProgressBar::new(report.items.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("导入 importing [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut tx = store.begin().await?;
+    let actor = store::audit::Actor::system("cli");
+    for item in &report.items {
+        let before = store::powerlist::by_code(&mut tx, &item.code).await.ok();
+        let (id, _) =
+            store::powerlist::save(&mut tx, store.backend(), item, &actor.name, &reason).await?;
+        let after = serde_json::to_value(item)?;
+        let before_v = before.map(|b| serde_json::to_value(b.item)).transpose()?;
+        store::audit::append(
+            &mut tx,
+            &key,
+            &actor,
+            store::audit::Change {
+                action: "power_item.import",
+                object_type: "power_item",
+                object_id: &id,
+                jurisdiction: "/",
+                before: before_v.as_ref(),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        bar.inc(1);
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    bar.finish_and_clear();
+    println!(
+        "imported {} items from {} rows",
+        report.items.len(),
+        report.rows
+    );
+    Ok(())
+}
+
+async fn export_power_list(
+    settings: Settings,
+    format: String,
+    township: Option<String>,
+    output: Option<PathBuf>,
+) -> Result<()> {
+    use std::io::Write;
+    let format = powerlist::Format::parse(&format)
+        .ok_or_else(|| anyhow::anyhow!("--format: use xlsx, csv or json"))?;
+    let store = store::Store::open(&settings.store_config()).await?;
+    let mut conn = store.acquire().await?;
+    let township_id = match &township {
+        Some(code) => Some(
+            store::org::jurisdiction_by_code(&mut conn, code)
+                .await
+                .map_err(|_| anyhow::anyhow!("--township: no township has code {code}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let items = store::powerlist::all_current(&mut conn, township_id.as_deref()).await?;
+    let bytes = powerlist::export(&items, format).map_err(|e| anyhow::anyhow!(e))?;
+    match output {
+        Some(path) => {
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod org;
+pub mod powerlist;
 pub mod staff;
 pub mod tokens;
 pub mod users;
@@ -52,6 +53,18 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::get_staff))
         .routes(routes!(staff::add_credential))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(powerlist::list_items, powerlist::create_item))
+        .routes(routes!(powerlist::export))
+        .routes(routes!(powerlist::import))
+        .routes(routes!(powerlist::get_item, powerlist::update_item))
+        .routes(routes!(powerlist::flowchart))
+        .routes(routes!(powerlist::versions))
+        .routes(routes!(powerlist::diff))
+        .routes(routes!(powerlist::basis))
+        .routes(routes!(powerlist::held))
+        .routes(routes!(powerlist::compare))
+        .routes(routes!(powerlist::devolve))
+        .routes(routes!(powerlist::duty_request, powerlist::duty_requests))
 }
 
 /// The OpenAPI document, without starting anything.
