@@ -15,6 +15,8 @@ enum Access {
     Public,
     Authenticated,
     Needs(Permission),
+    /// Held at county level only: refused to every township role.
+    County(Permission),
 }
 
 /// Every documented route and its decision.
@@ -109,6 +111,53 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::ManageOrganisation),
     ),
     ("get", "/api/v1/audit", Access::Needs(Permission::ViewAudit)),
+    ("get", "/api/v1/power-items", Access::Public),
+    (
+        "post",
+        "/api/v1/power-items",
+        Access::County(Permission::ManagePowerList),
+    ),
+    ("get", "/api/v1/power-items/export", Access::Public),
+    (
+        "post",
+        "/api/v1/power-items/import",
+        Access::County(Permission::ManagePowerList),
+    ),
+    ("get", "/api/v1/power-items/{code}", Access::Public),
+    (
+        "put",
+        "/api/v1/power-items/{code}",
+        Access::County(Permission::ManagePowerList),
+    ),
+    (
+        "get",
+        "/api/v1/power-items/{code}/flowchart.svg",
+        Access::Public,
+    ),
+    ("get", "/api/v1/power-items/{code}/versions", Access::Public),
+    ("get", "/api/v1/power-items/{code}/diff", Access::Public),
+    ("get", "/api/v1/power-items/{code}/basis", Access::Public),
+    (
+        "get",
+        "/api/v1/townships/{township}/power-items/{code}",
+        Access::Public,
+    ),
+    ("get", "/api/v1/devolutions/compare", Access::Public),
+    (
+        "post",
+        "/api/v1/devolutions",
+        Access::County(Permission::ManagePowerList),
+    ),
+    (
+        "post",
+        "/api/v1/duty-requests",
+        Access::Needs(Permission::SubmitDutyRequest),
+    ),
+    (
+        "get",
+        "/api/v1/duty-requests",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
 ];
 
 #[test]
@@ -160,6 +209,9 @@ mod cases {
         staff_a: String,
         staff_b: String,
         token_b: String,
+        /// A power-list item, and its JSON (for edits).
+        item: String,
+        item_body: Value,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -391,11 +443,25 @@ mod cases {
                 .unwrap()
                 .into(),
             token_b: String::new(),
+            item: String::new(),
+            item_body: Value::Null,
             app,
             admin_a,
             admin_b,
         };
         ctx.token_b = ctx.token(B).await;
+        let items = json_of(ctx.app.get("/api/v1/power-items?per_page=1").await).await;
+        ctx.item = items["items"][0]["code"]
+            .as_str()
+            .expect("the demo list has items")
+            .to_string();
+        ctx.item_body = json_of(
+            ctx.app
+                .get(&format!("/api/v1/power-items/{}", ctx.item))
+                .await,
+        )
+        .await["item"]
+            .clone();
         // B's audit log must hold something for the absence check to mean anything.
         assert_eq!(
             ctx.app
@@ -437,6 +503,7 @@ mod cases {
                 let allowed = match access {
                     Access::Public | Access::Authenticated => true,
                     Access::Needs(p) => role.permissions().contains(p),
+                    Access::County(_) => false,
                 };
                 let (m, url, body) = request(&ctx, method, path, true).await;
                 let r = ctx.app.send_as(&s, m.clone(), &url, body).await;
@@ -453,7 +520,13 @@ mod cases {
                     );
                 } else {
                     let p = problem(r, 403).await;
-                    assert_eq!(p["code"], "access.forbidden", "{role:?} {m} {url}");
+                    let expected = match access {
+                        Access::County(p) if role.permissions().contains(p) => {
+                            "powerlist.county_only"
+                        }
+                        _ => "access.forbidden",
+                    };
+                    assert_eq!(p["code"], expected, "{role:?} {m} {url}");
                 }
                 checked += 1;
                 let scoped = matches!(access, Access::Needs(_))

@@ -6,6 +6,7 @@ mod admin;
 mod assets;
 pub mod forms;
 mod pages;
+mod powerlist;
 
 use axum::Router;
 use axum::extract::Request;
@@ -49,7 +50,10 @@ pub fn routes(state: AppState) -> Router {
             get(admin::tokens).post(admin::create_token),
         )
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
-        .route("/admin/audit", get(admin::audit));
+        .route("/admin/audit", get(admin::audit))
+        .route("/power-list", get(powerlist::list))
+        .route("/power-list/compare", get(powerlist::compare))
+        .route("/power-list/{code}", get(powerlist::item));
     for area in pages::AREAS
         .iter()
         .filter(|a| a.coming && a.href != "/admin")

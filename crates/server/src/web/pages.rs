@@ -44,7 +44,7 @@ pub const AREAS: &[Area] = &[
         href: "/power-list",
         zh: "权责清单",
         en: "Power list",
-        coming: true,
+        coming: false,
         about_zh: "乡镇承接的每一项执法事项：名称、法律依据、流程图、监督方式、责任事项与追责情形；各乡镇赋权对比，公开查询。",
         about_en: "Every enforcement item a township holds: name, legal basis, flowchart, supervision, responsibilities and accountability; devolution per township side by side, published to the public.",
     },
