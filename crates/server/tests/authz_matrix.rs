@@ -212,6 +212,8 @@ mod cases {
         /// A power-list item, and its JSON (for edits).
         item: String,
         item_body: Value,
+        /// An item both townships hold.
+        item_held_by_both: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -272,6 +274,71 @@ mod cases {
     ) -> (Method, String, Option<Value>) {
         let t = if own { A } else { B };
         match (method, path) {
+            ("get", "/api/v1/power-items/export") => {
+                (Method::GET, format!("{path}?format=json"), None)
+            }
+            ("get", "/api/v1/devolutions/compare") => {
+                (Method::GET, format!("{path}?townships={A},{B}"), None)
+            }
+            ("get", "/api/v1/power-items/{code}")
+            | ("get", "/api/v1/power-items/{code}/flowchart.svg")
+            | ("get", "/api/v1/power-items/{code}/versions") => {
+                (Method::GET, path.replace("{code}", &ctx.item), None)
+            }
+            ("get", "/api/v1/power-items/{code}/diff") => (
+                Method::GET,
+                format!("/api/v1/power-items/{}/diff?from=1&to=1", ctx.item),
+                None,
+            ),
+            ("get", "/api/v1/power-items/{code}/basis") => (
+                Method::GET,
+                format!("/api/v1/power-items/{}/basis?act_date=2025-01-01", ctx.item),
+                None,
+            ),
+            ("get", "/api/v1/townships/{township}/power-items/{code}") => (
+                Method::GET,
+                format!(
+                    "/api/v1/townships/{t}/power-items/{}",
+                    ctx.item_held_by_both
+                ),
+                None,
+            ),
+            ("post", "/api/v1/power-items") | ("put", "/api/v1/power-items/{code}") => {
+                let mut item = ctx.item_body.clone();
+                let code = if method == "post" {
+                    uniq("MX-")
+                } else {
+                    ctx.item.clone()
+                };
+                item["code"] = json!(code);
+                item["name"] = json!(uniq("矩阵测试事项"));
+                (
+                    if method == "post" {
+                        Method::POST
+                    } else {
+                        Method::PUT
+                    },
+                    path.replace("{code}", &code),
+                    Some(json!({"item": item, "reason": "测试"})),
+                )
+            }
+            ("post", "/api/v1/power-items/import") => {
+                (Method::POST, format!("{path}?dry_run=true"), None)
+            }
+            ("post", "/api/v1/devolutions") => (
+                Method::POST,
+                path.into(),
+                Some(
+                    json!({"township": t, "item_code": ctx.item, "decision_no": "测试〔2026〕1号", "decision_date": "2026-01-01", "from_department": "宁陵县城市管理局"}),
+                ),
+            ),
+            ("post", "/api/v1/duty-requests") => (
+                Method::POST,
+                path.into(),
+                Some(
+                    json!({"township": t, "department": "宁陵县市场监督管理局", "task": "协助检查", "item_code": ctx.item}),
+                ),
+            ),
             ("get", p)
                 if !p.contains('{')
                     && !p.starts_with("/api/v1/org-units")
@@ -445,6 +512,7 @@ mod cases {
             token_b: String::new(),
             item: String::new(),
             item_body: Value::Null,
+            item_held_by_both: String::new(),
             app,
             admin_a,
             admin_b,
@@ -462,6 +530,21 @@ mod cases {
         )
         .await["item"]
             .clone();
+        let cmp = json_of(
+            ctx.app
+                .get(&format!("/api/v1/devolutions/compare?townships={A},{B}"))
+                .await,
+        )
+        .await;
+        ctx.item_held_by_both = cmp["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["held"][0] == true && r["held"][1] == true)
+            .unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         // B's audit log must hold something for the absence check to mean anything.
         assert_eq!(
             ctx.app

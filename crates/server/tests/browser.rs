@@ -333,3 +333,45 @@ async fn login_and_administer_in_chromium() {
     d.screenshot("admin-audit.png").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_power_item_page_renders_with_its_flowchart() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let list: serde_json::Value = app
+        .get("/api/v1/power-items?q=秸秆")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = list["items"][0]["code"]
+        .as_str()
+        .expect("a straw-burning item")
+        .to_string();
+    let d = Driver::start().await;
+    d.go(&app.url(&format!("/power-list/{code}"))).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("法律依据") && html.contains("办理流程"),
+        "item page"
+    );
+    // The flowchart image really loaded and has a size.
+    let v = d
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(serde_json::json!({"script": "const i = document.getElementById('flowchart'); return [i.complete, i.naturalWidth, i.naturalHeight];", "args": []})),
+        )
+        .await;
+    let dims = v["value"].as_array().unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(dims[0], true, "loaded");
+    assert!(
+        dims[1].as_i64().unwrap() >= 500 && dims[2].as_i64().unwrap() > 400,
+        "{dims:?}"
+    );
+    d.screenshot("power-item.png").await;
+    d.go(&app.url("/power-list?q=占道经营")).await;
+    assert!(d.source().await.contains("<mark>"));
+    d.screenshot("power-list-search.png").await;
+    d.quit().await;
+}
