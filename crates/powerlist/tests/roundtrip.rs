@@ -10,7 +10,7 @@ fn item(i: usize) -> Item {
     Item {
         code: format!("T-{i:04}"),
         name: format!("对第{i}类违法行为的处罚（{}）", field.zh()),
-        kind: if i % 7 == 0 {
+        kind: if i.is_multiple_of(7) {
             ItemKind::Inspection
         } else {
             ItemKind::Penalty
@@ -45,7 +45,7 @@ fn item(i: usize) -> Item {
         supervision: "县司法局行政执法监督".into(),
         responsibilities: vec!["立案责任".into(), "调查责任".into()],
         accountability: vec!["不依法履行职责的".into()],
-        first_offence_no_penalty: i % 3 == 0,
+        first_offence_no_penalty: i.is_multiple_of(3),
         steps: vec![],
     }
 }
