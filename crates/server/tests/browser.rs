@@ -375,3 +375,53 @@ async fn public_power_item_page_renders_with_its_flowchart() {
     d.screenshot("power-list-search.png").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn power_list_import_shows_progress_and_bad_rows_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let csv = app
+        .get("/api/v1/power-items/export?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let broken = csv.replacen("行政处罚", "行政许可审批", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("list.csv");
+    std::fs::write(&file, broken).unwrap();
+
+    let d = Driver::start().await;
+    d.go(&app.url("/admin/power-list")).await;
+    d.type_into("#username", "countyadmin").await;
+    d.type_into("#password", "demo12345").await;
+    d.click("#login-submit").await;
+    d.wait_url(|u| u.ends_with("/admin/power-list")).await;
+    d.type_into("#import-file", &file.display().to_string())
+        .await;
+    d.click("#import-form button[type=submit]").await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        let v = d
+            .cmd(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({
+                "script": "return [document.getElementById('import-status').textContent, document.getElementById('import-progress').value, (document.getElementById('import-errors')||{textContent:''}).textContent];",
+                "args": []})))
+            .await;
+        status = v["value"].to_string();
+        if v["value"][0].as_str().is_some_and(|s| !s.is_empty()) {
+            assert_eq!(v["value"][1], 100, "progress complete: {v}");
+            assert!(
+                v["value"][2].as_str().unwrap().contains("未知事项类型"),
+                "the bad row is listed: {v}"
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        status.contains("1 处问题") || status.contains("1 problems"),
+        "{status}"
+    );
+    d.screenshot("power-list-import.png").await;
+    d.quit().await;
+}

@@ -39,6 +39,22 @@ enum Command {
     /// Export data: `yiwang export power-list --format xlsx|csv|json`.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Benchmarks on this machine: `yiwang bench search`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seed the demo county in a temporary folder and time power-list searches (p50, p90, max).
+    Search {
+        /// Searches per query word.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        /// postgres://… to measure on PostgreSQL (an empty database) instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +192,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             output,
             common,
         }) => export_power_list(common.settings(None)?, format, township, output).await,
+        Command::Bench(BenchCommand::Search {
+            rounds,
+            database_url,
+        }) => bench_search(rounds, database_url).await,
     }
 }
 
@@ -443,5 +463,72 @@ async fn export_power_list(
         }
         None => std::io::stdout().write_all(&bytes)?,
     }
+    Ok(())
+}
+
+async fn bench_search(rounds: usize, database_url: Option<String>) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("yiwang-bench-{}", std::process::id()));
+    let cfg = store::StoreConfig {
+        database_url,
+        ..store::StoreConfig::sqlite_in(&dir)
+    };
+    let store = store::Store::open(&cfg).await?;
+    demo::seed(&store, b"bench").await?;
+    let queries = [
+        "占道经营",
+        "秸秆",
+        "噪声",
+        "噪音",
+        "渣土运输",
+        "无照经营",
+        "网吧",
+        "超限运输",
+        "违法占地",
+        "餐饮油烟",
+    ];
+    let mut conn = store.acquire().await?;
+    println!(
+        "power-list search on {} ({} rounds per query, segmentation included)",
+        store.backend().as_str(),
+        rounds
+    );
+    let mut all = Vec::new();
+    for q in queries {
+        let mut times = Vec::with_capacity(rounds);
+        let mut hits = 0;
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let tokens = yiwang_search::query_tokens(q);
+            let (rows, total) = store::powerlist::search(
+                &mut conn,
+                store.backend(),
+                &tokens,
+                &Default::default(),
+                20,
+                0,
+            )
+            .await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            hits = total;
+            std::hint::black_box(rows);
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{q:<8} hits {hits:>3}  p50 {:.3} ms  p90 {:.3} ms  max {:.3} ms",
+            times[times.len() / 2],
+            times[times.len() * 9 / 10],
+            times[times.len() - 1]
+        );
+        all.extend(times);
+    }
+    all.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "all queries: p50 {:.3} ms  p90 {:.3} ms",
+        all[all.len() / 2],
+        all[all.len() * 9 / 10]
+    );
+    drop(conn);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -335,3 +335,67 @@ fn user_create_refuses_a_weak_password_and_creates_nothing() {
         "nothing was written"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn power_list_export_then_import_dry_run() {
+    let db = store::testing::TestDb::sqlite().await;
+    demo::seed(&db.store, b"k").await.unwrap();
+    let file = db.dir.path().join("list.csv");
+    let out = run(yiwang()
+        .args(["export", "power-list", "--format", "csv", "--output"])
+        .arg(&file)
+        .arg("--data")
+        .arg(db.dir.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(yiwang()
+        .args(["import", "power-list", "--dry-run"])
+        .arg(&file));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("items, no errors; nothing imported"),
+        "{text}"
+    );
+    // one broken row is named, and nothing is imported
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let broken = csv.replacen("行政处罚", "行政许可审批", 1);
+    std::fs::write(&file, broken).unwrap();
+    let out = run(yiwang()
+        .args(["import", "power-list"])
+        .arg(&file)
+        .arg("--data")
+        .arg(db.dir.path()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 2 (") && err.contains("未知事项类型"),
+        "{err}"
+    );
+    let line = error_line(&out);
+    assert!(
+        line.contains("1 bad rows") && line.contains("nothing imported"),
+        "{line}"
+    );
+    // the export of one township is a subset
+    let out = run(yiwang()
+        .args([
+            "export",
+            "power-list",
+            "--format",
+            "json",
+            "--township",
+            "411423100",
+            "--data",
+        ])
+        .arg(db.dir.path()));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = v["items"].as_array().unwrap().len();
+    assert!(n > 100 && n < 187, "{n}");
+}

@@ -397,3 +397,25 @@ pub async fn audit(
         Err(e) => e.into_response(),
     }
 }
+
+#[derive(Template)]
+#[template(path = "admin_powerlist.html")]
+struct PowerListPage {
+    c: Chrome,
+}
+
+pub async fn power_list(
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    caller: Result<Caller, ApiError>,
+) -> Response {
+    let caller = page_caller!(caller, uri);
+    render_page(PowerListPage {
+        c: Chrome::new(
+            lang,
+            "/admin",
+            lang.pick("权责清单导入", "Power-list import"),
+        )
+        .for_caller(&caller),
+    })
+}

@@ -51,6 +51,7 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/power-list", get(admin::power_list))
         .route("/power-list", get(powerlist::list))
         .route("/power-list/compare", get(powerlist::compare))
         .route("/power-list/{code}", get(powerlist::item));
