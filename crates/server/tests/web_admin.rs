@@ -97,6 +97,14 @@ mod cases {
         }
     }
 
+    /// A second browser on an already seeded database.
+    async fn browser_on(db: &TestDb) -> Browser {
+        Browser {
+            app: spawn_app(db).await,
+            cookies: vec![],
+        }
+    }
+
     pub async fn pages_need_a_login(db: &TestDb) {
         let mut b = browser(db).await;
         for page in [
@@ -222,6 +230,82 @@ mod cases {
         assert!(html.contains("热线") && !html.contains("new-token"));
     }
 
+    pub async fn the_organisation_is_edited_from_its_page(db: &TestDb) {
+        let mut b = browser(db).await;
+        b.login("admin", "demo12345", "/").await;
+        let html = b.get("/org?township=411423100").await.text().await.unwrap();
+        assert!(
+            html.contains("id=\"new-staff\""),
+            "the admin sees the forms"
+        );
+        let csrf = Browser::field(&html, "csrf_token");
+        let form = [
+            ("name", "赵新兵"),
+            ("post", "officer"),
+            ("jurisdiction", "411423100"),
+            ("unit", "411423100-ZD1"),
+            ("phone", "13912345678"),
+            ("specialty", "城市管理"),
+        ];
+        assert_eq!(
+            b.post("/org/staff", &form).await.status(),
+            403,
+            "no token, no change"
+        );
+        let mut with = form.to_vec();
+        with.push(("csrf_token", &csrf));
+        let r = b.post("/org/staff", &with).await;
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.contains("ok="), "{to}");
+        let html = b.get(&to).await.text().await.unwrap();
+        assert!(html.contains("赵新兵") && html.contains("人员已添加"));
+        assert_eq!(html.matches("赵新兵").count(), 1, "added once");
+        // a bad phone number is named, nothing added
+        let mut bad = with.clone();
+        bad[0] = ("name", "钱错号");
+        bad[4] = ("phone", "12");
+        let to = b.post("/org/staff", &bad).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = b.get(&to).await.text().await.unwrap();
+        assert!(html.contains("手机号应为 11 位数字") && !html.contains("钱错号"));
+        // a village under the township
+        let r = b
+            .post(
+                "/org/jurisdictions",
+                &[
+                    ("code", "411423100901"),
+                    ("name", "测试新村"),
+                    ("level", "village"),
+                    ("parent", "411423100"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        let html = b
+            .get(r.headers()["location"].to_str().unwrap())
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("测试新村"));
+        // an officer sees no forms and cannot post
+        let mut o = browser_on(db).await;
+        o.login("officer", "demo12345", "/").await;
+        let html = o.get("/org").await.text().await.unwrap();
+        assert!(!html.contains("id=\"new-staff\""));
+        let csrf = Browser::field(&html, "csrf_token");
+        let mut f = form.to_vec();
+        f[0] = ("name", "孙越权");
+        f.push(("csrf_token", &csrf));
+        let to = o.post("/org/staff", &f).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(to.contains("error="), "{to}");
+    }
+
     pub async fn an_officer_cannot_administer(db: &TestDb) {
         let mut b = browser(db).await;
         b.login("officer", "demo12345", "/").await;
@@ -246,4 +330,5 @@ store::both_databases!(crate::cases =>
     login_form_without_its_token_is_refused,
     forms_without_the_csrf_token_change_nothing,
     an_officer_cannot_administer,
+    the_organisation_is_edited_from_its_page,
 );

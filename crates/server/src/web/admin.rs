@@ -419,3 +419,105 @@ pub async fn power_list(
         .for_caller(&caller),
     })
 }
+
+/// Forms of the organisation page, each calling the API handler.
+#[derive(Deserialize)]
+pub struct StaffForm {
+    name: String,
+    post: String,
+    jurisdiction: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    specialty: String,
+}
+
+fn opt(s: String) -> Option<String> {
+    Some(s).filter(|s| !s.trim().is_empty())
+}
+
+pub async fn org_staff(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    f: WebForm<StaffForm>,
+) -> Response {
+    let to = format!("/org?township={}", super::forms::enc(&f.form.jurisdiction));
+    let req = crate::routes::staff::NewStaff {
+        name: f.form.name,
+        post: f.form.post,
+        jurisdiction: f.form.jurisdiction,
+        unit: opt(f.form.unit),
+        phone: opt(f.form.phone),
+        specialty: opt(f.form.specialty),
+    };
+    match crate::routes::staff::create_staff(State(state), ReqLang(lang), f.caller, ApiJson(req))
+        .await
+    {
+        Ok(_) => back(&to, "ok", lang.pick("人员已添加", "Person added")),
+        Err(e) => back(&to, "error", e.0.message(lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    code: String,
+    name: String,
+    kind: String,
+    jurisdiction: String,
+    #[serde(default)]
+    parent: String,
+}
+
+pub async fn org_unit(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    f: WebForm<UnitForm>,
+) -> Response {
+    let to = format!("/org?township={}", super::forms::enc(&f.form.jurisdiction));
+    let req = crate::routes::staff::NewUnit {
+        code: f.form.code,
+        name: f.form.name,
+        name_en: None,
+        kind: f.form.kind,
+        jurisdiction: f.form.jurisdiction,
+        parent: opt(f.form.parent),
+        field: None,
+    };
+    match crate::routes::staff::create_unit(State(state), ReqLang(lang), f.caller, ApiJson(req))
+        .await
+    {
+        Ok(_) => back(&to, "ok", lang.pick("单位已添加", "Unit added")),
+        Err(e) => back(&to, "error", e.0.message(lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct JurisdictionForm {
+    code: String,
+    name: String,
+    level: String,
+    parent: String,
+}
+
+pub async fn org_jurisdiction(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    f: WebForm<JurisdictionForm>,
+) -> Response {
+    let to = format!("/org?township={}", super::forms::enc(&f.form.parent));
+    let req = crate::routes::org::NewJurisdiction {
+        code: f.form.code,
+        name: f.form.name,
+        name_en: None,
+        level: f.form.level,
+        parent: f.form.parent,
+        lon: None,
+        lat: None,
+    };
+    match crate::routes::org::create_jurisdiction(State(state), f.caller, ApiJson(req)).await {
+        Ok(_) => back(&to, "ok", lang.pick("村（社区）已添加", "Village added")),
+        Err(e) => back(&to, "error", e.0.message(lang)),
+    }
+}

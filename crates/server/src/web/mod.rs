@@ -52,6 +52,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/power-list", get(admin::power_list))
+        .route("/org/staff", post(admin::org_staff))
+        .route("/org/units", post(admin::org_unit))
+        .route("/org/jurisdictions", post(admin::org_jurisdiction))
         .route("/power-list", get(powerlist::list))
         .route("/power-list/compare", get(powerlist::compare))
         .route("/power-list/{code}", get(powerlist::item));

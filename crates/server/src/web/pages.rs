@@ -195,11 +195,20 @@ struct OrgPage {
     selected: Option<store::org::Jurisdiction>,
     villages: Vec<store::org::Jurisdiction>,
     units: Vec<UnitView>,
+    /// Unit codes and names, for the forms.
+    unit_codes: Vec<(String, String)>,
+    /// The caller may change the organisation here.
+    can_manage: bool,
+    posts: Vec<(&'static str, &'static str)>,
+    flash_ok: Option<String>,
+    flash_error: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct OrgQuery {
     township: Option<String>,
+    ok: Option<String>,
+    error: Option<String>,
 }
 
 pub async fn organisation(
@@ -246,10 +255,12 @@ async fn organisation_page(
     };
     let today = domain::time::china_date(chrono::Utc::now());
     let mut units = Vec::new();
+    let mut unit_codes = Vec::new();
     let mut villages = Vec::new();
     if let Some(t) = &selected {
         villages = store::org::children(&mut conn, &t.id).await?;
         for u in store::org::units_in(&mut conn, &t.id).await? {
+            unit_codes.push((u.code.clone(), u.name.clone()));
             let mut members = Vec::new();
             for s in store::org::staff_of_unit(&mut conn, &u.id).await? {
                 let creds = store::org::credentials_of(&mut conn, &s.id).await?;
@@ -272,12 +283,27 @@ async fn organisation_page(
             });
         }
     }
+    let can_manage = match (
+        &selected,
+        caller.scope(domain::access::Permission::ManageOrganisation),
+    ) {
+        (Some(t), Ok(s)) => s.covers(&t.path),
+        _ => false,
+    };
     render(OrgPage {
         c: Chrome::new(lang, "/org", lang.pick("组织人员", "Organisation")).for_caller(&caller),
         townships,
         selected,
         villages,
         units,
+        unit_codes,
+        can_manage,
+        posts: Post::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label(lang)))
+            .collect(),
+        flash_ok: q.ok,
+        flash_error: q.error,
     })
 }
 
