@@ -104,13 +104,24 @@ impl Role {
                 ManagePowerList,
                 SubmitDutyRequest,
             ],
-            Role::Dispatcher => &[ViewOrganisation, ViewPersonalData],
-            Role::BrigadeLeader => &[ViewOrganisation, ViewPersonalData, ViewAudit],
-            Role::SquadLeader => &[ViewOrganisation, ViewPersonalData],
-            Role::Officer => &[ViewOrganisation],
+            Role::Dispatcher => &[ViewOrganisation, ViewPersonalData, ViewCases],
+            Role::BrigadeLeader => &[
+                ViewOrganisation,
+                ViewPersonalData,
+                ViewAudit,
+                FileCase,
+                ViewCases,
+            ],
+            Role::SquadLeader => &[ViewOrganisation, ViewPersonalData, FileCase, ViewCases],
+            Role::Officer => &[ViewOrganisation, FileCase, ViewCases],
             Role::GridWorker => &[ViewOrganisation],
-            Role::LegalReviewer => &[ViewOrganisation],
-            Role::CountySupervisor => &[ViewOrganisation, ViewPersonalData, ViewAudit],
+            Role::LegalReviewer => &[ViewOrganisation, ViewCases],
+            Role::CountySupervisor => &[
+                ViewOrganisation,
+                ViewPersonalData,
+                ViewAudit,
+                ViewCases,
+            ],
             Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest],
             Role::AgencyLiaison => &[ViewOrganisation],
         }
@@ -137,10 +148,14 @@ pub enum Permission {
     ManagePowerList,
     /// Ask a township to take on a task (duty access).
     SubmitDutyRequest,
+    /// Open a penalty case (立案) and record its procedural steps.
+    FileCase,
+    /// Read penalty cases.
+    ViewCases,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
@@ -149,6 +164,8 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ManagePowerList,
         Permission::SubmitDutyRequest,
+        Permission::FileCase,
+        Permission::ViewCases,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -165,6 +182,8 @@ impl Permission {
             Permission::ViewAudit => "view_audit",
             Permission::ManagePowerList => "manage_power_list",
             Permission::SubmitDutyRequest => "submit_duty_request",
+            Permission::FileCase => "file_case",
+            Permission::ViewCases => "view_cases",
         }
     }
 }

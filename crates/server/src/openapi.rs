@@ -20,7 +20,8 @@ use utoipa::openapi::OpenApi as Doc;
         (name = "system", description = "Health, readiness and version"),
         (name = "organisation", description = "Jurisdictions, units and people"),
         (name = "power list", description = "The power and responsibility list (权责清单): items, legal bases, flowcharts, devolution, duty access"),
-        (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record")
+        (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record"),
+        (name = "cases", description = "Penalty cases (行政处罚案件) by the Administrative Penalty Law")
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem))

@@ -158,6 +158,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/duty-requests",
         Access::Needs(Permission::ViewOrganisation),
     ),
+    ("get", "/api/v1/cases", Access::Needs(Permission::ViewCases)),
+    ("post", "/api/v1/cases", Access::Needs(Permission::FileCase)),
+    (
+        "get",
+        "/api/v1/cases/{id}",
+        Access::Needs(Permission::ViewCases),
+    ),
 ];
 
 #[test]
@@ -214,6 +221,9 @@ mod cases {
         item_body: Value,
         /// An item both townships hold.
         item_held_by_both: String,
+        /// A penalty case in each township.
+        case_a: String,
+        case_b: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -332,6 +342,16 @@ mod cases {
                     json!({"township": t, "item_code": ctx.item, "decision_no": "测试〔2026〕1号", "decision_date": "2026-01-01", "from_department": "宁陵县城市管理局"}),
                 ),
             ),
+            ("post", "/api/v1/cases") => (
+                Method::POST,
+                path.into(),
+                Some(json!({"township": t, "item_code": ctx.item_held_by_both,
+                    "title": "矩阵测试案", "act_date": "2026-09-01"})),
+            ),
+            ("get", "/api/v1/cases/{id}") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::GET, format!("/api/v1/cases/{id}"), None)
+            }
             ("post", "/api/v1/duty-requests") => (
                 Method::POST,
                 path.into(),
@@ -480,6 +500,7 @@ mod cases {
         match path {
             "/api/v1/users" => body.contains("officer3") || body.contains("admin2"),
             "/api/v1/integration-tokens" | "/api/v1/audit" => body.contains(&format!("/{B}/")),
+            "/api/v1/cases" => body.contains(&format!("\"township_code\":\"{B}\"")),
             _ => false,
         }
     }
@@ -513,6 +534,8 @@ mod cases {
             item: String::new(),
             item_body: Value::Null,
             item_held_by_both: String::new(),
+            case_a: String::new(),
+            case_b: String::new(),
             app,
             admin_a,
             admin_b,
@@ -545,6 +568,26 @@ mod cases {
             .as_str()
             .unwrap()
             .to_string();
+        for (user, t) in [("officer", A), ("officer3", B)] {
+            let s = ctx.app.session(user).await;
+            let r = ctx
+                .app
+                .send_as(
+                    &s,
+                    reqwest::Method::POST,
+                    "/api/v1/cases",
+                    Some(json!({"township": t, "item_code": ctx.item_held_by_both,
+                        "title": "矩阵测试案", "act_date": "2026-09-01"})),
+                )
+                .await;
+            assert_eq!(r.status(), 201, "{user} files a case");
+            let id = json_of(r).await["id"].as_str().unwrap().to_string();
+            if t == A {
+                ctx.case_a = id;
+            } else {
+                ctx.case_b = id;
+            }
+        }
         // B's audit log must hold something for the absence check to mean anything.
         assert_eq!(
             ctx.app

@@ -8,6 +8,7 @@
 //! transaction.
 
 pub mod audit;
+pub mod cases;
 pub mod error;
 pub mod identity;
 pub mod migrations;

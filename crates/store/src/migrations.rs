@@ -40,6 +40,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0003_power_list.sqlite.sql"),
         postgres: include_str!("../migrations/0003_power_list.postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "cases",
+        sql: include_str!("../migrations/0004_cases.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this binary expects.

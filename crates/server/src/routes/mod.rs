@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod health;
 pub mod org;
 pub mod powerlist;
@@ -65,6 +66,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(powerlist::compare))
         .routes(routes!(powerlist::devolve))
         .routes(routes!(powerlist::duty_request, powerlist::duty_requests))
+        .routes(routes!(cases::list_cases, cases::file_case))
+        .routes(routes!(cases::get_case))
 }
 
 /// The OpenAPI document, without starting anything.
