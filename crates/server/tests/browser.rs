@@ -377,6 +377,99 @@ async fn public_power_item_page_renders_with_its_flowchart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn power_list_searches_as_you_type_and_shows_history_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let d = Driver::start().await;
+    d.go(&app.url("/power-list")).await;
+    let exec = async |script: &str| -> serde_json::Value {
+        d.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+        .await["value"]
+            .clone()
+    };
+    // A marker that a reload would wipe out.
+    exec("window.__stay = 1; return 1;").await;
+    d.type_into("#q", "秸秆").await;
+    let mut first = String::new();
+    for _ in 0..100 {
+        first = exec(
+            "const a = document.querySelector('#items tbody tr a'); return a ? a.innerHTML : '';",
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+        if first.contains("<mark>秸秆</mark>") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        first.contains("<mark>秸秆</mark>"),
+        "results while typing: {first}; input {:?}, status {:?}, scripts {:?}",
+        exec("return document.getElementById('q').value;").await,
+        exec("return document.getElementById('search-status').textContent;").await,
+        exec("return Array.from(document.scripts).map(s => s.src);").await
+    );
+    assert_eq!(
+        exec("return window.__stay || 0;").await,
+        1,
+        "no page reload"
+    );
+    assert!(
+        d.current_url().await.contains("q="),
+        "the address keeps the query"
+    );
+    d.screenshot("power-list-typing.png").await;
+
+    // Edit an item, then read its history and the diff in the browser.
+    let county = app.session("countyadmin").await;
+    let code = first_code(&app, "秸秆").await;
+    let mut item: serde_json::Value = app
+        .get(&format!("/api/v1/power-items/{code}"))
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["item"]
+        .clone();
+    item["supervision"] = serde_json::json!("双随机抽查，每季度一次");
+    let r = app
+        .send_as(
+            &county,
+            reqwest::Method::PUT,
+            &format!("/api/v1/power-items/{code}"),
+            Some(serde_json::json!({"item": item, "reason": "调整监督方式"})),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    d.go(&app.url(&format!("/power-list/{code}"))).await;
+    d.click("#history-link").await;
+    d.wait_url(|u| u.contains("/history")).await;
+    let html = d.source().await;
+    assert!(html.contains("调整监督方式"), "the reason of the edit");
+    assert!(
+        html.contains("id=\"diff\"") && html.contains("双随机抽查，每季度一次"),
+        "the diff shows the new text"
+    );
+    d.screenshot("power-item-history.png").await;
+    d.quit().await;
+}
+
+async fn first_code(app: &TestApp, q: &str) -> String {
+    let v: serde_json::Value = app
+        .get(&format!("/api/v1/power-items?q={q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["items"][0]["code"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn power_list_import_shows_progress_and_bad_rows_in_chromium() {
     let db = TestDb::sqlite().await;
     let app = spawn_demo(&db).await;

@@ -57,7 +57,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/org/jurisdictions", post(admin::org_jurisdiction))
         .route("/power-list", get(powerlist::list))
         .route("/power-list/compare", get(powerlist::compare))
-        .route("/power-list/{code}", get(powerlist::item));
+        .route("/power-list/{code}", get(powerlist::item))
+        .route("/power-list/{code}/history", get(powerlist::history));
     for area in pages::AREAS
         .iter()
         .filter(|a| a.coming && a.href != "/admin")

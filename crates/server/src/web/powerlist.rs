@@ -190,3 +190,114 @@ pub async fn compare(
         cmp,
     })
 }
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// One changed field, shown as text on both sides.
+struct ChangeRow {
+    field: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "power_history.html")]
+struct HistoryPage {
+    c: Chrome,
+    code: String,
+    versions: Vec<store::powerlist::VersionMeta>,
+    from: i64,
+    to: i64,
+    changes: Vec<ChangeRow>,
+}
+
+/// The label of an item field in the page's language.
+fn field_label(key: &str, lang: Lang) -> String {
+    let (zh, en) = match key {
+        "code" => ("编码", "Code"),
+        "name" => ("事项名称", "Name"),
+        "kind" => ("类型", "Kind"),
+        "field" => ("领域", "Field"),
+        "description" => ("说明", "Description"),
+        "legal_basis" => ("法律依据", "Legal basis"),
+        "discretion" => ("裁量基准", "Discretion benchmark"),
+        "lead_department" => ("主体责任部门", "Lead department"),
+        "cooperating_departments" => ("配合责任部门", "Cooperating departments"),
+        "supervision" => ("监督方式", "Supervision"),
+        "responsibilities" => ("责任事项", "Responsibilities"),
+        "accountability" => ("追责情形", "Accountability"),
+        "first_offence_no_penalty" => ("首违不罚", "First-offence no penalty"),
+        "steps" => ("办理步骤", "Procedure steps"),
+        other => (other, other),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+fn as_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+/// The item's versions with author and reason, and what changed between
+/// two of them (by default the last edit).
+pub async fn history(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    Path(code): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    let detail = match api::get_item(State(state.clone()), Path(code.clone())).await {
+        Ok(Json(d)) => d,
+        Err(e) => return e.into_response(),
+    };
+    let versions = match api::versions(State(state.clone()), Path(code.clone())).await {
+        Ok(Json(v)) => v,
+        Err(e) => return e.into_response(),
+    };
+    let to = q.to.unwrap_or(detail.version);
+    let from = q.from.unwrap_or((to - 1).max(1));
+    let changes = if from == to {
+        vec![]
+    } else {
+        match api::diff(
+            State(state),
+            Path(code.clone()),
+            Query(api::DiffQuery { from, to }),
+        )
+        .await
+        {
+            Ok(Json(c)) => c
+                .into_iter()
+                .map(|c| ChangeRow {
+                    field: field_label(&c.field, lang),
+                    before: as_text(&c.before),
+                    after: as_text(&c.after),
+                })
+                .collect(),
+            Err(e) => return e.into_response(),
+        }
+    };
+    render_page(HistoryPage {
+        c: Chrome::new(
+            lang,
+            "/power-list",
+            &format!(
+                "{} · {}",
+                detail.item.name,
+                lang.pick("修订历史", "History")
+            ),
+        ),
+        code,
+        versions,
+        from,
+        to,
+        changes,
+    })
+}
