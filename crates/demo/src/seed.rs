@@ -195,6 +195,13 @@ pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoErr
         },
     )
     .await?;
+    store::grids::set_area(
+        &mut tx,
+        &county.id,
+        &polygon_json(&outline),
+        area_m2(&outline).round(),
+    )
+    .await?;
     for (suffix, name, name_en, kind, field) in COUNTY_UNITS {
         org::insert_unit(
             &mut tx,
@@ -235,6 +242,13 @@ pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoErr
         .await?;
         report.townships += 1;
         let cell = voronoi_cell(&outline, &seats, ti);
+        store::grids::set_area(
+            &mut tx,
+            &town.id,
+            &polygon_json(&cell),
+            area_m2(&cell).round(),
+        )
+        .await?;
 
         // The brigade, its command centre and 3–4 squads.
         let brigade = org::insert_unit(
@@ -362,6 +376,13 @@ pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoErr
             .await?;
             report.villages += 1;
             let shape = voronoi_cell(&cell, &sites, vi);
+            store::grids::set_area(
+                &mut tx,
+                &village.id,
+                &polygon_json(&shape),
+                area_m2(&shape).round(),
+            )
+            .await?;
             let grid_id = org::insert_grid(
                 &mut tx,
                 NewGrid {

@@ -116,12 +116,7 @@ impl Role {
             Role::Officer => &[ViewOrganisation, FileCase, ViewCases],
             Role::GridWorker => &[ViewOrganisation],
             Role::LegalReviewer => &[ViewOrganisation, ViewCases],
-            Role::CountySupervisor => &[
-                ViewOrganisation,
-                ViewPersonalData,
-                ViewAudit,
-                ViewCases,
-            ],
+            Role::CountySupervisor => &[ViewOrganisation, ViewPersonalData, ViewAudit, ViewCases],
             Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest],
             Role::AgencyLiaison => &[ViewOrganisation],
         }

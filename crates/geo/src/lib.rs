@@ -4,7 +4,11 @@
 //! Phones in China report GCJ-02 (Gaode/Tencent), Baidu uses BD-09; both are
 //! accepted on input and converted here.
 
+pub mod bench;
 pub mod crs;
+pub mod index;
 pub mod polygon;
+pub mod shape;
+pub mod validate;
 
 pub use crs::{Crs, LonLat};

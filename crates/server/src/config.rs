@@ -47,6 +47,12 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Audit key (hex, ≥ 32 digits). Unset: `audit.key` in the data folder, created on first start.
     pub audit_key: Option<String>,
+    /// A point outside every grid but within this many metres of one is
+    /// snapped to it (and says so); further out it is outside the jurisdiction.
+    pub locate_snap_m: f64,
+    /// Map background tiles (`https://…/{z}/{x}/{y}.png`). Unset: a blank
+    /// background, with no request leaving the server.
+    pub map_tile_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -66,6 +72,8 @@ impl Default for Settings {
             session_ttl_hours: 12,
             secure_cookies: false,
             audit_key: None,
+            locate_snap_m: 200.0,
+            map_tile_url: None,
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod grid_import;
+pub mod grid_index;
 pub mod lang;
 pub mod logging;
 pub mod metrics;

@@ -57,7 +57,13 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
             audit_key: Arc::new(audit_key),
+            grids: Arc::new(crate::grid_index::GridIndexCell::default()),
         };
+        state.grids.refresh(&state.store).await?;
+        state
+            .grids
+            .clone()
+            .watch(state.store.clone(), Duration::from_secs(10));
         let router = crate::routes::router(state.clone());
         Ok(Application {
             listener,

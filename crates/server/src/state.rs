@@ -14,4 +14,6 @@ pub struct AppState {
     pub started: Instant,
     /// Key of the audit chain.
     pub audit_key: Arc<Vec<u8>>,
+    /// Every grid's polygon, for locating points.
+    pub grids: Arc<crate::grid_index::GridIndexCell>,
 }

@@ -165,6 +165,28 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/cases/{id}",
         Access::Needs(Permission::ViewCases),
     ),
+    ("get", "/api/v1/locate", Access::Authenticated),
+    (
+        "get",
+        "/api/v1/grids",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
+    ("get", "/api/v1/areas", Access::Public),
+    (
+        "post",
+        "/api/v1/grids/import",
+        Access::Needs(Permission::ManageOrganisation),
+    ),
+    (
+        "post",
+        "/api/v1/grids/{code}/assignments",
+        Access::Needs(Permission::ManageOrganisation),
+    ),
+    (
+        "get",
+        "/api/v1/grids/{code}/assignments",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
 ];
 
 #[test]
@@ -224,6 +246,11 @@ mod cases {
         /// A penalty case in each township.
         case_a: String,
         case_b: String,
+        /// A grid in each township.
+        grid_a: String,
+        grid_b: String,
+        /// A point inside township A's first grid.
+        point_a: (f64, f64),
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -351,6 +378,33 @@ mod cases {
             ("get", "/api/v1/cases/{id}") => {
                 let id = if own { &ctx.case_a } else { &ctx.case_b };
                 (Method::GET, format!("/api/v1/cases/{id}"), None)
+            }
+            ("get", "/api/v1/locate") => (
+                Method::GET,
+                format!("{path}?lon={}&lat={}", ctx.point_a.0, ctx.point_a.1),
+                None,
+            ),
+            ("get", "/api/v1/grids") => (Method::GET, format!("{path}?format=geojson"), None),
+            ("post", "/api/v1/grids/import") => (
+                Method::POST,
+                format!("{path}?dry_run=true"),
+                Some(
+                    json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+                    "properties": {"code": uniq("MXG-"), "name": "矩阵网格", "parent": t},
+                    "geometry": {"type": "Polygon", "coordinates": [[[115.30, 34.40], [115.301, 34.40], [115.301, 34.401], [115.30, 34.40]]]}}]}),
+                ),
+            ),
+            ("post", "/api/v1/grids/{code}/assignments") => {
+                let g = if own { &ctx.grid_a } else { &ctx.grid_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/grids/{g}/assignments"),
+                    Some(json!({"kind": "officer", "staff_id": ctx.staff_a})),
+                )
+            }
+            ("get", "/api/v1/grids/{code}/assignments") => {
+                let g = if own { &ctx.grid_a } else { &ctx.grid_b };
+                (Method::GET, format!("/api/v1/grids/{g}/assignments"), None)
             }
             ("post", "/api/v1/duty-requests") => (
                 Method::POST,
@@ -501,6 +555,7 @@ mod cases {
             "/api/v1/users" => body.contains("officer3") || body.contains("admin2"),
             "/api/v1/integration-tokens" | "/api/v1/audit" => body.contains(&format!("/{B}/")),
             "/api/v1/cases" => body.contains(&format!("\"township_code\":\"{B}\"")),
+            "/api/v1/grids" => body.contains(&format!("\"township\":\"{B}\"")),
             _ => false,
         }
     }
@@ -536,6 +591,9 @@ mod cases {
             item_held_by_both: String::new(),
             case_a: String::new(),
             case_b: String::new(),
+            grid_a: String::new(),
+            grid_b: String::new(),
+            point_a: (0.0, 0.0),
             app,
             admin_a,
             admin_b,
@@ -568,6 +626,31 @@ mod cases {
             .as_str()
             .unwrap()
             .to_string();
+        for (admin, t) in [(&ctx.admin_a, A), (&ctx.admin_b, B)] {
+            let v = json_of(
+                ctx.app
+                    .get_as(admin, &format!("/api/v1/grids?format=geojson&township={t}"))
+                    .await,
+            )
+            .await;
+            let f = &v["features"][0];
+            let code = f["properties"]["code"].as_str().unwrap().to_string();
+            let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+            let n = (ring.len() - 1) as f64;
+            let avg = |k: usize| {
+                ring[..ring.len() - 1]
+                    .iter()
+                    .map(|p| p[k].as_f64().unwrap())
+                    .sum::<f64>()
+                    / n
+            };
+            if t == A {
+                ctx.point_a = (avg(0), avg(1));
+                ctx.grid_a = code;
+            } else {
+                ctx.grid_b = code;
+            }
+        }
         for (user, t) in [("officer", A), ("officer3", B)] {
             let s = ctx.app.session(user).await;
             let r = ctx

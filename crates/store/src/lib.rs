@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod cases;
 pub mod error;
+pub mod grids;
 pub mod identity;
 pub mod migrations;
 pub mod org;

@@ -390,7 +390,7 @@ pub async fn assign(
     .bind(grid_id)
     .bind(unit_id)
     .bind(staff_id)
-    .bind(valid_from.to_string())
+    .bind(crate::grids::day_start(valid_from))
     .bind(now())
     .execute(conn)
     .await?;

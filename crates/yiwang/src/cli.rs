@@ -33,13 +33,13 @@ enum Command {
     /// The audit record: `yiwang audit verify`.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Import data: `yiwang import power-list FILE`.
+    /// Import data: `yiwang import power-list FILE`, `yiwang import grids FILE`.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Export data: `yiwang export power-list --format xlsx|csv|json`.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Benchmarks on this machine: `yiwang bench search`.
+    /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench locate`.
     #[command(subcommand)]
     Bench(BenchCommand),
 }
@@ -55,6 +55,15 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Build synthetic grid polygons and time point lookups: the index and a naive scan.
+    Locate {
+        #[arg(long, default_value_t = 100_000)]
+        polygons: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        points: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +78,32 @@ enum ImportCommand {
         /// Why (recorded with every new version).
         #[arg(long, default_value = "批量导入")]
         reason: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Import grids from GeoJSON. Every feature is checked (rings,
+    /// self-intersection, duplicate codes, outside the township, overlaps,
+    /// gaps); nothing is imported while any problem remains.
+    Grids {
+        file: PathBuf,
+        /// Check only: report problems, import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Coordinates of the file: wgs84 (cgcs2000), gcj02 or bd09.
+        #[arg(long, default_value = "wgs84")]
+        crs: String,
+        /// Property holding the grid code (default also accepts 编码/网格编码).
+        #[arg(long, default_value = "code")]
+        code_property: String,
+        /// Property holding the grid name (default also accepts 名称/网格名称).
+        #[arg(long, default_value = "name")]
+        name_property: String,
+        /// Property holding the township or village code (default also accepts 上级/所属).
+        #[arg(long, default_value = "parent")]
+        parent_property: String,
+        /// Overlaps and gaps up to this many m² are ignored.
+        #[arg(long, default_value_t = 1.0)]
+        tolerance_m2: f64,
         #[command(flatten)]
         common: Common,
     },
@@ -196,6 +231,35 @@ pub async fn run(cli: Cli) -> Result<()> {
             rounds,
             database_url,
         }) => bench_search(rounds, database_url).await,
+        Command::Bench(BenchCommand::Locate {
+            polygons,
+            points,
+            seed,
+        }) => crate::grids::bench_locate(polygons, points, seed),
+        Command::Import(ImportCommand::Grids {
+            file,
+            dry_run,
+            crs,
+            code_property,
+            name_property,
+            parent_property,
+            tolerance_m2,
+            common,
+        }) => {
+            crate::grids::import_grids(
+                common.settings(None)?,
+                crate::grids::GridImportArgs {
+                    file,
+                    dry_run,
+                    crs,
+                    code_property,
+                    name_property,
+                    parent_property,
+                    tolerance_m2,
+                },
+            )
+            .await
+        }
     }
 }
 

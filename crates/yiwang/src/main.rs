@@ -2,6 +2,7 @@
 //! administrative commands.
 
 mod cli;
+mod grids;
 
 use std::process::ExitCode;
 

@@ -399,3 +399,98 @@ async fn power_list_export_then_import_dry_run() {
     let n = v["items"].as_array().unwrap().len();
     assert!(n > 100 && n < 187, "{n}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_grids_names_every_fault_then_imports_the_clean_file() {
+    let db = store::testing::TestDb::sqlite().await;
+    demo::seed(&db.store, b"k").await.unwrap();
+    // a township with an outline for the fixtures
+    {
+        let mut conn = db.store.acquire().await.unwrap();
+        let county = store::org::jurisdiction_by_code(&mut conn, "411423")
+            .await
+            .unwrap();
+        let t = store::org::insert_jurisdiction(
+            &mut conn,
+            store::org::NewJurisdiction {
+                code: "411423199",
+                name: "示例镇",
+                name_en: "Example Town",
+                level: domain::org::Level::Township,
+                parent: Some(&county),
+                seat: Some((115.65, 34.44)),
+            },
+        )
+        .await
+        .unwrap();
+        let outline: serde_json::Value =
+            serde_json::from_str(include_str!("../../geo/tests/fixtures/township.geojson"))
+                .unwrap();
+        store::grids::set_area(&mut conn, &t.id, &outline["geometry"].to_string(), 1.0)
+            .await
+            .unwrap();
+    }
+    let faulty = db.dir.path().join("faulty.geojson");
+    std::fs::write(
+        &faulty,
+        include_str!("../../geo/tests/fixtures/grids_faulty.geojson")
+            .replace("411423100", "411423199"),
+    )
+    .unwrap();
+    let out = run(yiwang()
+        .args(["import", "grids"])
+        .arg(&faulty)
+        .arg("--data")
+        .arg(db.dir.path()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for kind in [
+        "self_intersection",
+        "overlap",
+        "gap",
+        "outside_township",
+        "duplicate_code",
+    ] {
+        assert!(err.contains(kind), "{kind} reported: {err}");
+    }
+    let line = error_line(&out);
+    assert!(line.contains("nothing imported"), "{line}");
+    let clean = db.dir.path().join("clean.geojson");
+    std::fs::write(
+        &clean,
+        include_str!("../../geo/tests/fixtures/grids_clean.geojson")
+            .replace("411423100", "411423199"),
+    )
+    .unwrap();
+    let out = run(yiwang()
+        .args(["import", "grids", "--dry-run"])
+        .arg(&clean)
+        .arg("--data")
+        .arg(db.dir.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing imported"));
+    let out = run(yiwang()
+        .args(["import", "grids"])
+        .arg(&clean)
+        .arg("--data")
+        .arg(db.dir.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("imported ") && text.contains(" grids"),
+        "{text}"
+    );
+    let mut conn = db.store.acquire().await.unwrap();
+    let town = store::org::jurisdiction_by_code(&mut conn, "411423199")
+        .await
+        .unwrap();
+    let grids = store::grids::all(&mut conn).await.unwrap();
+    assert!(grids.iter().any(|g| g.township_code == town.code));
+}

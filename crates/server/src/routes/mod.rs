@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod grids;
 pub mod health;
 pub mod org;
 pub mod powerlist;
@@ -68,6 +69,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(powerlist::duty_request, powerlist::duty_requests))
         .routes(routes!(cases::list_cases, cases::file_case))
         .routes(routes!(cases::get_case))
+        .routes(routes!(grids::locate))
+        .routes(routes!(grids::list_grids))
+        .routes(routes!(grids::areas))
+        .routes(routes!(grids::import))
+        .routes(routes!(grids::reassign, grids::assignments))
 }
 
 /// The OpenAPI document, without starting anything.
