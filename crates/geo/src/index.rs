@@ -2,11 +2,18 @@
 //!
 //! Grids are WGS84 multipolygons (x = lon, y = lat), possibly with holes.
 //! [`GridIndex::build`] flattens every polygon into contiguous coordinate
-//! arrays and puts the bounding box of each polygon into an R-tree; a lookup
-//! asks the tree for the boxes containing the point and runs an exact
-//! crossing-number test on those candidates only. The index is immutable
-//! once built and holds no interior mutability, so it can be shared freely
-//! behind an `Arc`.
+//! arrays (laid out in tree order) and puts the bounding box of each polygon
+//! into an rstar R-tree; a lookup asks the tree for the boxes containing the
+//! point and runs an exact crossing-number test on those candidates only.
+//! The index is immutable once built and holds no interior mutability, so it
+//! can be shared freely behind an `Arc`.
+//!
+//! Two shortcuts keep lookups to a few cache misses, without changing any
+//! answer: each tree leaf also carries a rectangle proven at build time to
+//! lie inside its polygon, so a point in it needs no coordinates; and when no
+//! polygon of another key meets that rectangle either, the lookup stops
+//! there. [`GridIndex::locate_scan`] uses neither, and the tests check that
+//! both agree.
 //!
 //! # Boundary rule
 //!
@@ -29,7 +36,7 @@
 
 use crate::LonLat;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
+use rstar::{AABB, RStarInsertionStrategy, RTree, RTreeParams};
 use std::ops::ControlFlow;
 
 /// Metres per degree of latitude (and of longitude at the equator) used by
@@ -67,27 +74,56 @@ struct Part {
     /// The holes: `holes[holes.0..holes.1]` (usually empty).
     holes: (u32, u32),
     /// A rectangle known to lie in the polygon's interior, as fractions
-    /// (0..=65535) of the leaf's box: x0, y0, x1, y1. A point in it is in
-    /// the polygon without reading the coordinates. Empty when x0 > x1.
+    /// (0..=32767) of the leaf's box: x0, y0, x1, y1; empty when x0 > x1.
+    /// A point in it is in the polygon without reading the coordinates.
+    /// The top bit of `inner[0]` ([`EXCLUSIVE`]) says that no polygon of
+    /// another key meets the rectangle either, so the answer is final.
     inner: [u16; 4],
 }
 
-const NO_INNER: [u16; 4] = [u16::MAX, u16::MAX, 0, 0];
-const QUANTA: f64 = 65535.0;
+const NO_INNER: [u16; 4] = [QUANTA as u16, QUANTA as u16, 0, 0];
+const QUANTA: f64 = 32767.0;
+const EXCLUSIVE: u16 = 0x8000;
 
-/// Whether `q` is in the part's inner rectangle (see [`Part::inner`]).
+enum InnerHit {
+    No,
+    /// In the polygon.
+    Inside,
+    /// In the polygon, and in no polygon with another key.
+    Exclusive,
+}
+
+/// The part's inner rectangle in degrees (see [`Part::inner`]).
 #[inline(always)]
-fn inner_contains(item: &TreeItem, q: [f64; 2]) -> bool {
+fn inner_box(item: &TreeItem) -> Option<BBox> {
     let [x0, y0, x1, y1] = item.data.inner;
+    let x0 = x0 & !EXCLUSIVE;
     if x0 > x1 {
-        return false;
+        return None;
     }
     let (lo, hi) = (item.geom().lower(), item.geom().upper());
     let decode = |axis: usize, v: u16| {
         let l = f64::from(lo[axis]);
         l + (f64::from(hi[axis]) - l) * (f64::from(v) / QUANTA)
     };
-    decode(0, x0) <= q[0] && q[0] <= decode(0, x1) && decode(1, y0) <= q[1] && q[1] <= decode(1, y1)
+    Some(BBox {
+        min: [decode(0, x0), decode(1, y0)],
+        max: [decode(0, x1), decode(1, y1)],
+    })
+}
+
+#[inline(always)]
+fn inner_hit(item: &TreeItem, q: [f64; 2]) -> InnerHit {
+    match inner_box(item) {
+        Some(r) if r.contains(q) => {
+            if item.data.inner[0] & EXCLUSIVE != 0 {
+                InnerHit::Exclusive
+            } else {
+                InnerHit::Inside
+            }
+        }
+        _ => InnerHit::No,
+    }
 }
 
 /// Quantise `r` inwards to fractions of the box `lo`–`hi`, one quantum
@@ -120,7 +156,6 @@ fn quantize_inner(r: &BBox, lo: [f32; 2], hi: [f32; 2]) -> [u16; 4] {
 /// an interior point and meets no ring lies in the interior, so the result
 /// is safe even though the segment–rectangle test itself is not exact.
 fn inner_rect(rings: &[&[[f64; 2]]], bbox: &BBox) -> Option<BBox> {
-    const MARGIN_DEG: f64 = 1e-9;
     let ext = rings[0];
     let n = (ext.len() - 1) as f64;
     let c = [
@@ -147,7 +182,7 @@ fn inner_rect(rings: &[&[[f64; 2]]], bbox: &BBox) -> Option<BBox> {
         max: [c[0] + s * half[0] + m, c[1] + s * half[1] + m],
     };
     let fits = |s: f64| {
-        let r = rect(s, MARGIN_DEG);
+        let r = rect(s, INNER_MARGIN_DEG);
         !rings
             .iter()
             .any(|ring| ring.windows(2).any(|w| segment_meets_box(w[0], w[1], &r)))
@@ -165,6 +200,32 @@ fn inner_rect(rings: &[&[[f64; 2]]], bbox: &BBox) -> Option<BBox> {
         }
     }
     (lo > 0.0).then(|| rect(lo, 0.0))
+}
+
+/// Margin added around inner rectangles before testing them against rings:
+/// far above the rounding error of the (inexact) segment–box test at
+/// lon/lat magnitudes (~1e-14°), far below anything on the ground.
+const INNER_MARGIN_DEG: f64 = 1e-9;
+
+/// Whether the polygon with these rings (even-odd) meets the box `r`:
+/// some ring meets it, or the box's centre is inside.
+fn polygon_meets_box(rings: &[&[[f64; 2]]], r: &BBox) -> bool {
+    if rings
+        .iter()
+        .any(|ring| ring.windows(2).any(|w| segment_meets_box(w[0], w[1], r)))
+    {
+        return true;
+    }
+    let c = [(r.min[0] + r.max[0]) / 2.0, (r.min[1] + r.max[1]) / 2.0];
+    let mut inside = false;
+    for ring in rings {
+        match ring_crossings(ring, c) {
+            Crossing::Boundary => return true,
+            Crossing::Odd => inside = !inside,
+            Crossing::Even => {}
+        }
+    }
+    inside
 }
 
 /// Whether segment a–b meets the closed box `r` (Liang–Barsky clipping).
@@ -402,13 +463,48 @@ impl GridIndex {
             .collect();
         let mut tree: RTree<TreeItem, Fanout> = RTree::bulk_load_with_params(items);
 
+        // Which inner rectangles meet no polygon of another key (in tree
+        // order, as the loop below visits the leaves).
+        let exclusive: Vec<bool> = tree
+            .iter()
+            .map(|item| {
+                let Some(r) = inner_box(item) else {
+                    return false;
+                };
+                let r = BBox {
+                    min: [r.min[0] - INNER_MARGIN_DEG, r.min[1] - INNER_MARGIN_DEG],
+                    max: [r.max[0] + INNER_MARGIN_DEG, r.max[1] + INNER_MARGIN_DEG],
+                };
+                let env = AABB::from_corners(
+                    [f32_down(r.min[0]), f32_down(r.min[1])],
+                    [f32_up(r.max[0]), f32_up(r.max[1])],
+                );
+                tree.locate_in_envelope_intersecting(&env)
+                    .filter(|other| other.data.key != item.data.key)
+                    .all(|other| {
+                        let part = &other.data;
+                        let ext = &coords[part.exterior.0 as usize..part.exterior.1 as usize];
+                        let hs = &holes[part.holes.0 as usize..part.holes.1 as usize];
+                        rings.clear();
+                        rings.push(ext);
+                        for hole in hs {
+                            rings.push(&coords[hole.coords.0 as usize..hole.coords.1 as usize]);
+                        }
+                        !polygon_meets_box(&rings, &r)
+                    })
+            })
+            .collect();
+
         // Lay the coordinates out again in tree order, so that polygons that
         // are neighbours in the tree are neighbours in memory too.
         let mut laid = Vec::with_capacity(coords.len());
         let mut laid_holes = Vec::with_capacity(holes.len());
         let mut laid_scan = Vec::with_capacity(scan.len());
-        for item in tree.iter_mut() {
+        for (item, exclusive) in tree.iter_mut().zip(exclusive) {
             let part = &mut item.data;
+            if exclusive {
+                part.inner[0] |= EXCLUSIVE;
+            }
             let copy = |laid: &mut Vec<[f64; 2]>, (a, b): (u32, u32)| {
                 let start = to_u32(laid.len());
                 laid.extend_from_slice(&coords[a as usize..b as usize]);
@@ -457,12 +553,21 @@ impl GridIndex {
         let mut best: Option<u32> = None;
         let _ = self.tree.locate_all_at_point_int(&f32_point(q), |item| {
             let part = &item.data;
-            if best.is_none_or(|b| part.key < b)
-                && (inner_contains(item, q) || self.part_contains(part, q))
-            {
-                best = Some(part.key);
+            if best.is_none_or(|b| part.key < b) {
+                match inner_hit(item, q) {
+                    InnerHit::Exclusive => {
+                        best = Some(part.key);
+                        return ControlFlow::Break(());
+                    }
+                    InnerHit::Inside => best = Some(part.key),
+                    InnerHit::No => {
+                        if self.part_contains(part, q) {
+                            best = Some(part.key);
+                        }
+                    }
+                }
             }
-            ControlFlow::<()>::Continue(())
+            ControlFlow::Continue(())
         });
         best
     }

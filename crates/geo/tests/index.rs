@@ -1,7 +1,7 @@
 //! Grid index: agreement with the naive scan and with `geo`, the boundary
 //! rule, holes, snapping, and the synthetic tiling.
 
-use geo::{Intersects, MultiPolygon, Point, Validation, polygon};
+use geo::{Intersects, LineString, MultiPolygon, Point, Polygon, Validation, polygon};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use yiwang_geo::LonLat;
@@ -126,6 +126,92 @@ proptest! {
         let inside_region = (LON_RANGE.0..=LON_RANGE.1).contains(&p.lon)
             && (LAT_RANGE.0..=LAT_RANGE.1).contains(&p.lat);
         prop_assert_eq!(found.is_some(), inside_region, "at {:?}", p);
+    }
+}
+
+/// Random, freely overlapping quadrilaterals and triangles (some with a
+/// hole), with repeated keys.
+fn overlapping() -> impl Strategy<Value = Vec<Entry>> {
+    let ring = prop::collection::vec((115.0f64..115.1, 34.0f64..34.1), 3..=4);
+    let shape = (ring, 0u32..8, any::<bool>());
+    prop::collection::vec(shape, 1..25).prop_map(|shapes| {
+        shapes
+            .into_iter()
+            .map(|(pts, key, holed)| {
+                // Order the vertices around their centre: a simple polygon.
+                let n = pts.len() as f64;
+                let c = (
+                    pts.iter().map(|p| p.0).sum::<f64>() / n,
+                    pts.iter().map(|p| p.1).sum::<f64>() / n,
+                );
+                let mut pts = pts;
+                pts.sort_by(|a, b| {
+                    let fa = (a.1 - c.1).atan2(a.0 - c.0);
+                    let fb = (b.1 - c.1).atan2(b.0 - c.0);
+                    fa.total_cmp(&fb)
+                });
+                // A hole: the polygon shrunk towards its centre.
+                let holes = if holed {
+                    vec![LineString::from(
+                        pts.iter()
+                            .map(|p| (c.0 + (p.0 - c.0) * 0.3, c.1 + (p.1 - c.1) * 0.3))
+                            .collect::<Vec<_>>(),
+                    )]
+                } else {
+                    Vec::new()
+                };
+                Entry {
+                    key,
+                    shape: MultiPolygon(vec![Polygon::new(LineString::from(pts), holes)]),
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Overlaps exercise the smallest-key rule inside polygons, where the
+    /// index may answer from a precomputed inner rectangle.
+    #[test]
+    fn overlapping_grids_take_the_smallest_key(
+        grids in overlapping(),
+        pts in prop::collection::vec((114.99f64..115.11, 33.99f64..34.11), 200),
+    ) {
+        let index = GridIndex::build(grids.clone());
+        let mut reversed = grids.clone();
+        reversed.reverse();
+        let rev = GridIndex::build(reversed);
+        let valid = grids.iter().all(|e| e.shape.is_valid());
+        for (x, y) in pts {
+            let p = LonLat::new(x, y);
+            let found = index.locate(p);
+            prop_assert_eq!(found, index.locate_scan(p), "at {:?}", p);
+            prop_assert_eq!(found, rev.locate(p), "at {:?}", p);
+            // geo's point-in-polygon is the reference for valid shapes.
+            if valid {
+                prop_assert_eq!(found, oracle(&grids, p), "geo disagrees at {:?}", p);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_small_grid_over_the_middle_of_a_large_one_wins_by_key() {
+    let large = square(5, 115.0, 34.0, 116.0, 35.0);
+    let small = square(1, 115.4, 34.4, 115.6, 34.6);
+    let larger_key = square(9, 115.45, 34.45, 115.55, 34.55);
+    let centre = LonLat::new(115.5, 34.5);
+    for entries in [
+        vec![large.clone(), small.clone(), larger_key.clone()],
+        vec![larger_key.clone(), small.clone(), large.clone()],
+    ] {
+        let idx = GridIndex::build(entries);
+        assert_eq!(idx.locate(centre), Some(1));
+        assert_eq!(idx.locate(LonLat::new(115.45, 34.5)), Some(1));
+        assert_eq!(idx.locate(LonLat::new(115.3, 34.5)), Some(5));
+        assert_eq!(idx.locate(LonLat::new(115.8, 34.8)), Some(5));
     }
 }
 
