@@ -103,21 +103,55 @@ impl Role {
                 ViewAudit,
                 ManagePowerList,
                 SubmitDutyRequest,
+                // so that it can issue intake tokens to cameras and hotlines
+                SubmitReport,
             ],
-            Role::Dispatcher => &[ViewOrganisation, ViewPersonalData, ViewCases],
+            Role::Dispatcher => &[
+                ViewOrganisation,
+                ViewPersonalData,
+                ViewCases,
+                SubmitReport,
+                ViewReports,
+                HandleReports,
+            ],
             Role::BrigadeLeader => &[
                 ViewOrganisation,
                 ViewPersonalData,
                 ViewAudit,
                 FileCase,
                 ViewCases,
+                SubmitReport,
+                ViewReports,
+                HandleReports,
             ],
-            Role::SquadLeader => &[ViewOrganisation, ViewPersonalData, FileCase, ViewCases],
-            Role::Officer => &[ViewOrganisation, FileCase, ViewCases],
-            Role::GridWorker => &[ViewOrganisation],
+            Role::SquadLeader => &[
+                ViewOrganisation,
+                ViewPersonalData,
+                FileCase,
+                ViewCases,
+                SubmitReport,
+                ViewReports,
+                HandleReports,
+            ],
+            Role::Officer => &[
+                ViewOrganisation,
+                FileCase,
+                ViewCases,
+                SubmitReport,
+                ViewReports,
+                HandleReports,
+            ],
+            Role::GridWorker => &[ViewOrganisation, SubmitReport, ViewReports, HandleReports],
             Role::LegalReviewer => &[ViewOrganisation, ViewCases],
-            Role::CountySupervisor => &[ViewOrganisation, ViewPersonalData, ViewAudit, ViewCases],
-            Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest],
+            Role::CountySupervisor => &[
+                ViewOrganisation,
+                ViewPersonalData,
+                ViewAudit,
+                ViewCases,
+                ViewReports,
+                HandleReports,
+            ],
+            Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest, SubmitReport],
             Role::AgencyLiaison => &[ViewOrganisation],
         }
     }
@@ -147,10 +181,17 @@ pub enum Permission {
     FileCase,
     /// Read penalty cases.
     ViewCases,
+    /// Send a report into the one net (grid workers, staff, integrations).
+    SubmitReport,
+    /// Read the reports of a jurisdiction (the command centre's queue).
+    ViewReports,
+    /// Take a step of the closed loop (dispatch, accept, handle, verify,
+    /// close); who may take which step is decided by `report::transition`.
+    HandleReports,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
@@ -161,6 +202,9 @@ impl Permission {
         Permission::SubmitDutyRequest,
         Permission::FileCase,
         Permission::ViewCases,
+        Permission::SubmitReport,
+        Permission::ViewReports,
+        Permission::HandleReports,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -179,6 +223,9 @@ impl Permission {
             Permission::SubmitDutyRequest => "submit_duty_request",
             Permission::FileCase => "file_case",
             Permission::ViewCases => "view_cases",
+            Permission::SubmitReport => "submit_report",
+            Permission::ViewReports => "view_reports",
+            Permission::HandleReports => "handle_reports",
         }
     }
 }

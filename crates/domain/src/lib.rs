@@ -5,12 +5,14 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod error;
 pub mod lang;
 pub mod org;
 pub mod password;
 pub mod powerlist;
+pub mod report;
 pub mod time;
 
 pub use error::{Error, ErrorKind};
