@@ -342,3 +342,43 @@ pub async fn areas(conn: &mut AnyConnection, levels: &[&str]) -> Result<Vec<Area
     }
     Ok(out)
 }
+
+/// Current holders (staff or unit ids) of one kind of assignment in a
+/// township, in grid-code order, each once.
+pub async fn holders(
+    conn: &mut AnyConnection,
+    township_id: &str,
+    kind: AssignmentKind,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT COALESCE(a.staff_id, a.unit_id) AS holder FROM assignments a
+         JOIN grids g ON g.id = a.grid_id
+         WHERE g.township_id = $1 AND a.kind = $2 AND a.valid_until IS NULL
+         ORDER BY g.code",
+    )
+    .bind(township_id)
+    .bind(kind.as_str())
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        let h: Option<String> = r.try_get("holder")?;
+        if let Some(h) = h
+            && !out.contains(&h)
+        {
+            out.push(h);
+        }
+    }
+    Ok(out)
+}
+
+/// The squad leader of a squad (unit id), if any.
+pub async fn squad_leader(conn: &mut AnyConnection, unit_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT id FROM staff WHERE unit_id = $1 AND post = 'squad_leader' AND active = 1 ORDER BY id",
+    )
+    .bind(unit_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}

@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod org;
 mod pool;
 pub mod powerlist;
+pub mod reports;
 pub mod scoped;
 pub mod testing;
 pub mod util;

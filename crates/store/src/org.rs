@@ -615,6 +615,16 @@ pub async fn list_units(
         .collect()
 }
 
+pub async fn unit_by_id(conn: &mut AnyConnection, id: &str) -> Result<Unit> {
+    let row = sqlx::query(
+        "SELECT id, code, name, name_en, kind, jurisdiction_id, parent_id, field FROM org_units WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    unit(&row)
+}
+
 pub async fn unit_by_code(conn: &mut AnyConnection, code: &str) -> Result<Unit> {
     let row = sqlx::query(
         "SELECT id, code, name, name_en, kind, jurisdiction_id, parent_id, field FROM org_units WHERE code = $1",
