@@ -6,17 +6,29 @@ CARGO ?= cargo
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 VENDOR := crates/server/assets/vendor
 SCALAR := $(VENDOR)/scalar/standalone.js
+LEAFLET := $(VENDOR)/leaflet/leaflet.js
+NPM_INSTALLED := web/node_modules/.package-lock.json
 
 .PHONY: demo test assets tools postgres fmt lint check build clean-assets
 
 ## Front-end libraries: installed from the npm lockfile, copied into the
 ## folder the binary embeds.
-assets: $(SCALAR)
+assets: $(SCALAR) $(LEAFLET)
 
-$(SCALAR): web/package.json web/package-lock.json
+$(NPM_INSTALLED): web/package.json web/package-lock.json
 	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SCALAR): $(NPM_INSTALLED)
 	mkdir -p $(VENDOR)/scalar
 	cp web/node_modules/@scalar/api-reference/dist/browser/standalone.js $@
+
+$(LEAFLET): $(NPM_INSTALLED)
+	rm -rf $(VENDOR)/leaflet
+	mkdir -p $(VENDOR)/leaflet
+	cp -R web/node_modules/leaflet/dist/images $(VENDOR)/leaflet/images
+	cp web/node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/leaflet.css
+	cp web/node_modules/leaflet/dist/leaflet.js $@
 
 build: assets
 	$(CARGO) build --release -p yiwang

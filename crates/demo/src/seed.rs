@@ -501,7 +501,28 @@ async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usiz
         // A fixed salt per account keeps the seed deterministic; these are demo passwords.
         let salt = [i as u8 + 1; 16];
         let hash = domain::password::hash(DEMO_PASSWORD, &salt);
-        let user = identity::create_user(tx, username, display, &hash, None).await?;
+        // Field accounts are people of the brigade: the officer of the first
+        // grids, its squad leader and grid worker, so reports route to them.
+        let staff = match (role, township) {
+            (Role::Officer | Role::SquadLeader | Role::GridWorker, Some(_)) => {
+                let kind = match role {
+                    Role::GridWorker => AssignmentKind::GridWorkerGrid,
+                    Role::SquadLeader => AssignmentKind::SquadDistrict,
+                    _ => AssignmentKind::OfficerGrid,
+                };
+                let held = store::grids::holders(tx, &j.id, kind).await?;
+                let nth = usize::from(*username == "officer2");
+                match role {
+                    Role::SquadLeader => match held.first() {
+                        Some(unit) => store::grids::squad_leader(tx, unit).await?,
+                        None => None,
+                    },
+                    _ => held.get(nth).cloned(),
+                }
+            }
+            _ => None,
+        };
+        let user = identity::create_user(tx, username, display, &hash, staff.as_deref()).await?;
         identity::add_role(tx, &user.id, *role, &j.id).await?;
         n += 1;
     }

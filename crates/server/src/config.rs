@@ -53,6 +53,14 @@ pub struct Settings {
     /// Map background tiles (`https://…/{z}/{x}/{y}.png`). Unset: a blank
     /// background, with no request leaving the server.
     pub map_tile_url: Option<String>,
+    /// Largest photo accepted with a report, in bytes.
+    pub max_photo_bytes: usize,
+    /// A report under the same item within this distance (metres)…
+    pub duplicate_distance_m: f64,
+    /// …and within this many hours of an open one is linked to it as a duplicate.
+    pub duplicate_window_hours: u32,
+    /// Warn when this share of a step's time limit is used (督办 warning).
+    pub warn_at_share: f64,
 }
 
 impl Default for Settings {
@@ -74,6 +82,10 @@ impl Default for Settings {
             audit_key: None,
             locate_snap_m: 200.0,
             map_tile_url: None,
+            max_photo_bytes: 10 * 1024 * 1024,
+            duplicate_distance_m: 100.0,
+            duplicate_window_hours: 24,
+            warn_at_share: 0.8,
         }
     }
 }

@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod config;
+pub mod deadlines;
 pub mod error;
 pub mod extract;
 pub mod grid_import;
 pub mod grid_index;
 pub mod lang;
+pub mod live;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;

@@ -58,6 +58,8 @@ impl Application {
             started: Instant::now(),
             audit_key: Arc::new(audit_key),
             grids: Arc::new(crate::grid_index::GridIndexCell::default()),
+            calendar: Arc::new(domain::calendar::Calendar::builtin()),
+            live: Arc::new(crate::live::Live::default()),
         };
         state.grids.refresh(&state.store).await?;
         state

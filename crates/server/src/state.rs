@@ -16,4 +16,8 @@ pub struct AppState {
     pub audit_key: Arc<Vec<u8>>,
     /// Every grid's polygon, for locating points.
     pub grids: Arc<crate::grid_index::GridIndexCell>,
+    /// Working days and make-up working weekends, for deadlines.
+    pub calendar: Arc<domain::calendar::Calendar>,
+    /// Report changes, for the live queue and map.
+    pub live: Arc<crate::live::Live>,
 }

@@ -187,6 +187,31 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/grids/{code}/assignments",
         Access::Needs(Permission::ViewOrganisation),
     ),
+    (
+        "get",
+        "/api/v1/reports",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/reports",
+        Access::Needs(Permission::SubmitReport),
+    ),
+    (
+        "get",
+        "/api/v1/reports/stream",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "get",
+        "/api/v1/reports/{id}",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{id}/actions",
+        Access::Needs(Permission::HandleReports),
+    ),
 ];
 
 #[test]
@@ -249,8 +274,12 @@ mod cases {
         /// A grid in each township.
         grid_a: String,
         grid_b: String,
-        /// A point inside township A's first grid.
+        /// A point inside each township's first grid.
         point_a: (f64, f64),
+        point_b: (f64, f64),
+        /// A report in each township.
+        report_a: String,
+        report_b: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -385,6 +414,28 @@ mod cases {
                 None,
             ),
             ("get", "/api/v1/grids") => (Method::GET, format!("{path}?format=geojson"), None),
+            ("post", "/api/v1/reports") => {
+                let p = if own { ctx.point_a } else { ctx.point_b };
+                (
+                    Method::POST,
+                    path.into(),
+                    Some(
+                        json!({"channel": "grid_worker", "description": "矩阵测试", "lon": p.0, "lat": p.1}),
+                    ),
+                )
+            }
+            ("get", "/api/v1/reports/{id}") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (Method::GET, format!("/api/v1/reports/{id}"), None)
+            }
+            ("post", "/api/v1/reports/{id}/actions") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/reports/{id}/actions"),
+                    Some(json!({"action": "dispatch"})),
+                )
+            }
             ("post", "/api/v1/grids/import") => (
                 Method::POST,
                 format!("{path}?dry_run=true"),
@@ -555,7 +606,7 @@ mod cases {
             "/api/v1/users" => body.contains("officer3") || body.contains("admin2"),
             "/api/v1/integration-tokens" | "/api/v1/audit" => body.contains(&format!("/{B}/")),
             "/api/v1/cases" => body.contains(&format!("\"township_code\":\"{B}\"")),
-            "/api/v1/grids" => body.contains(&format!("\"township\":\"{B}\"")),
+            "/api/v1/grids" | "/api/v1/reports" => body.contains(&format!("\"township\":\"{B}\"")),
             _ => false,
         }
     }
@@ -594,6 +645,9 @@ mod cases {
             grid_a: String::new(),
             grid_b: String::new(),
             point_a: (0.0, 0.0),
+            point_b: (0.0, 0.0),
+            report_a: String::new(),
+            report_b: String::new(),
             app,
             admin_a,
             admin_b,
@@ -644,11 +698,30 @@ mod cases {
                     .sum::<f64>()
                     / n
             };
+            if t == B {
+                ctx.point_b = (avg(0), avg(1));
+            }
             if t == A {
                 ctx.point_a = (avg(0), avg(1));
                 ctx.grid_a = code;
             } else {
                 ctx.grid_b = code;
+            }
+        }
+        for (user, t) in [("gridworker", A), ("officer3", B)] {
+            let s = ctx.app.session(user).await;
+            let p = if t == A { ctx.point_a } else { ctx.point_b };
+            let r = ctx
+                .app
+                .send_as(&s, reqwest::Method::POST, "/api/v1/reports",
+                    Some(json!({"channel": "grid_worker", "description": "矩阵测试：占道经营", "lon": p.0, "lat": p.1})))
+                .await;
+            assert_eq!(r.status(), 201, "{user} reports");
+            let id = json_of(r).await["id"].as_str().unwrap().to_string();
+            if t == A {
+                ctx.report_a = id;
+            } else {
+                ctx.report_b = id;
             }
         }
         for (user, t) in [("officer", A), ("officer3", B)] {
@@ -717,12 +790,27 @@ mod cases {
                 let (m, url, body) = request(&ctx, method, path, true).await;
                 let r = ctx.app.send_as(&s, m.clone(), &url, body).await;
                 let status = r.status().as_u16();
-                if allowed {
+                // The closed loop decides which role takes which step: a
+                // permitted caller may still meet a `report.*` refusal.
+                let step_refused =
+                    *path == "/api/v1/reports/{id}/actions" && !(200..300).contains(&status);
+                if allowed && step_refused {
+                    let p = problem(r, status).await;
+                    assert!(
+                        p["code"].as_str().unwrap_or("").starts_with("report."),
+                        "{role:?} {m} {url}: {p}"
+                    );
+                } else if allowed {
                     assert!(
                         (200..300).contains(&status),
                         "{role:?} {m} {url}: expected success, got {status}"
                     );
-                    let text = r.text().await.unwrap();
+                    // an event stream never ends: its status is the answer
+                    let text = if path.ends_with("/stream") {
+                        String::new()
+                    } else {
+                        r.text().await.unwrap()
+                    };
                     assert!(
                         !list_leaks_b(path, &text),
                         "{role:?} {m} {url}: township B's objects leaked"

@@ -518,3 +518,175 @@ async fn power_list_import_shows_progress_and_bad_rows_in_chromium() {
     d.screenshot("power-list-import.png").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_page_renders_the_demo_grids_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    // What the same user may see through the API.
+    let officer = app.session("officer").await;
+    let fc: serde_json::Value = app
+        .get_as(&officer, "/api/v1/grids?format=geojson")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let features = fc["features"].as_array().expect("a FeatureCollection");
+    assert!(!features.is_empty(), "the demo officer sees grids");
+
+    let d = Driver::start().await;
+    let exec = async |script: &str| -> serde_json::Value {
+        d.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(serde_json::json!({"script": script, "args": []})),
+        )
+        .await["value"]
+            .clone()
+    };
+    let count = async |css: &str| -> usize {
+        exec(&format!(
+            "return document.querySelectorAll('{css}').length;"
+        ))
+        .await
+        .as_u64()
+        .unwrap_or(0) as usize
+    };
+    // Logged out: township outlines and a prompt to log in, no grids.
+    d.go(&app.url("/map")).await;
+    let html = d.source().await;
+    assert!(html.contains("id=\"map-login\""), "login prompt");
+    for _ in 0..100 {
+        if count("path.township").await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(count("path.township").await > 0, "public township outlines");
+    assert_eq!(count("path.grid").await, 0, "no grids without a login");
+    d.screenshot("map-public.png").await;
+    d.click("#map-login a").await;
+    d.wait_url(|u| u.contains("/login?next=")).await;
+    d.type_into("#username", "officer").await;
+    d.type_into("#password", "demo12345").await;
+    d.click("#login-submit").await;
+    let url = d.wait_url(|u| u.ends_with("/map")).await;
+    assert!(url.ends_with("/map"), "{url}: {}", d.source().await);
+
+    let mut drawn = 0;
+    for _ in 0..100 {
+        drawn = count("path.grid").await;
+        if drawn == features.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        drawn,
+        features.len(),
+        "every grid drawn; status {:?}",
+        exec("return document.getElementById('map-status').textContent;").await
+    );
+    assert!(drawn > 0);
+    assert!(count("path.township").await > 0, "township outlines");
+    let status = exec("return document.getElementById('map-status').textContent;").await;
+    assert!(
+        status
+            .as_str()
+            .is_some_and(|s| s.contains(&features.len().to_string())),
+        "{status}"
+    );
+    assert!(count("#map-legend li").await > 0, "legend lists the squads");
+
+    // Click a grid: its popup names the officer responsible for it.
+    let code = exec(
+        "const p = document.querySelector('path.grid'); const r = p.getBoundingClientRect(); \
+         p.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2})); \
+         return p.getAttribute('data-code');",
+    )
+    .await;
+    let code = code.as_str().expect("grid paths carry their code");
+    let feature = features
+        .iter()
+        .find(|f| f["properties"]["code"] == code)
+        .unwrap_or_else(|| panic!("grid {code} is in the API answer"));
+    let officer_name = feature["properties"]["officer"]["name"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the demo grid {code} has an officer: {feature}"));
+    let mut popup = String::new();
+    for _ in 0..50 {
+        popup = exec(
+            "const p = document.querySelector('.leaflet-popup'); \
+             return p && getComputedStyle(p).opacity === '1' ? p.textContent : '';",
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+        if !popup.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        popup.contains(officer_name) && popup.contains("执法队员"),
+        "popup {popup:?} names {officer_name}"
+    );
+    assert_eq!(
+        exec(
+            "return performance.getEntriesByType('resource').every(e => e.name.startsWith(location.origin));"
+        )
+        .await,
+        true,
+        "no request to another origin: {}",
+        exec("return performance.getEntriesByType('resource').map(e => e.name);").await
+    );
+    d.screenshot("map.png").await;
+
+    // The township filter: another township's grids are not the officer's.
+    let own = features[0]["properties"]["township"].as_str().unwrap();
+    let other = exec(&format!(
+        "return Array.from(document.querySelectorAll('#map-township option')).map(o => o.value).find(v => v && v !== '{own}');"
+    ))
+    .await;
+    let other = other.as_str().expect("more than one township to choose");
+    exec(&format!(
+        "const s = document.getElementById('map-township'); s.value = '{other}'; s.dispatchEvent(new Event('change')); return 1;"
+    ))
+    .await;
+    assert_eq!(
+        count("path.grid").await,
+        0,
+        "only the chosen township's grids"
+    );
+    exec(&format!(
+        "const s = document.getElementById('map-township'); s.value = '{own}'; s.dispatchEvent(new Event('change')); return 1;"
+    ))
+    .await;
+    let own_n = features
+        .iter()
+        .filter(|f| f["properties"]["township"] == own)
+        .count();
+    assert_eq!(count("path.grid").await, own_n);
+
+    // In English.
+    d.go(&app.url("/map?lang=en")).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = exec("return document.getElementById('map-status').textContent;")
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if status.starts_with("Showing") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        status == format!("Showing {} grids", features.len()),
+        "{status}"
+    );
+    d.screenshot("map-en.png").await;
+    d.quit().await;
+}

@@ -8,6 +8,7 @@ pub mod grids;
 pub mod health;
 pub mod org;
 pub mod powerlist;
+pub mod reports;
 pub mod staff;
 pub mod tokens;
 pub mod users;
@@ -74,6 +75,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(grids::areas))
         .routes(routes!(grids::import))
         .routes(routes!(grids::reassign, grids::assignments))
+        .routes(routes!(reports::list_reports, reports::submit))
+        .routes(routes!(reports::get_report))
+        .routes(routes!(reports::act))
+        .routes(routes!(reports::stream))
 }
 
 /// The OpenAPI document, without starting anything.

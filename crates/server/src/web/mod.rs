@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod assets;
 pub mod forms;
+mod map;
 mod pages;
 mod powerlist;
 
@@ -58,7 +59,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/power-list", get(powerlist::list))
         .route("/power-list/compare", get(powerlist::compare))
         .route("/power-list/{code}", get(powerlist::item))
-        .route("/power-list/{code}/history", get(powerlist::history));
+        .route("/power-list/{code}/history", get(powerlist::history))
+        .route("/map", get(map::page));
     for area in pages::AREAS
         .iter()
         .filter(|a| a.coming && a.href != "/admin")

@@ -52,7 +52,7 @@ pub const AREAS: &[Area] = &[
         href: "/map",
         zh: "网格地图",
         en: "Grid map",
-        coming: true,
+        coming: false,
         about_zh: "乡镇、村（社区）与网格的边界，中队片区与队员、网格员的责任分工。",
         about_en: "Townships, villages and grids with the squads, officers and grid workers responsible for each.",
     },
