@@ -184,6 +184,19 @@ mod cases {
             .find(|s| s["name"] != before.as_str())
             .unwrap();
         let t_before = chrono::Utc::now() - chrono::Duration::minutes(5);
+        // a report made before the change
+        let old = json_of(
+            app.send_as(
+                &admin,
+                Method::POST,
+                "/api/v1/reports",
+                Some(json!({"channel": "citizen", "description": "路边乱堆杂物", "lon": lon, "lat": lat})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(old["officer"], before.as_str());
+        let old_id = old["id"].as_str().unwrap().to_string();
         let r = app
             .send_as(
                 &admin,
@@ -201,6 +214,31 @@ mod cases {
         assert_eq!(
             now["officer"]["name"], other["name"],
             "now: the new officer"
+        );
+        // the old report still shows the officer of the time; a new one the new officer
+        let again = json_of(
+            app.get_as(&admin, &format!("/api/v1/reports/{old_id}"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            again["officer"],
+            before.as_str(),
+            "old report: officer of the time"
+        );
+        let fresh = json_of(
+            app.send_as(
+                &admin,
+                Method::POST,
+                "/api/v1/reports",
+                Some(json!({"channel": "citizen", "description": "又见乱堆杂物", "lon": lon, "lat": lat})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            fresh["officer"], other["name"],
+            "new report: the new officer"
         );
         let at = t_before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let then = json_of(
