@@ -38,7 +38,9 @@ impl From<store::StoreError> for ApiError {
             store::StoreError::Unavailable(msg) => {
                 tracing::warn!(error = %msg, "database unavailable")
             }
-            store::StoreError::NotFound | store::StoreError::Conflict { .. } => {}
+            store::StoreError::NotFound
+            | store::StoreError::Conflict { .. }
+            | store::StoreError::Stale => {}
             other => tracing::error!(error = %other, "store error"),
         }
         ApiError(e.into())

@@ -241,6 +241,10 @@ mod cases {
         )
         .await;
         assert_eq!(back["status"], "received");
+        assert!(
+            back["dispatched_to"].is_null(),
+            "a refusal leaves nobody holding it"
+        );
         step(&app, &dispatcher, id, json!({"action": "dispatch"})).await;
         step(&app, &officer, id, json!({"action": "accept"})).await;
         step(&app, &officer, id, json!({"action": "start"})).await;
@@ -311,6 +315,61 @@ mod cases {
         assert_eq!(ids.len(), 1, "one report for one key");
         assert_eq!(created, 1, "created once; every retry answered with it");
         assert_eq!(report_count(&app).await, before + 1);
+    }
+
+    /// Several dispatchers press Dispatch at once (on several instances):
+    /// one step applies, the others are told it changed; the trail holds
+    /// one dispatch.
+    pub async fn concurrent_dispatches_of_one_report_apply_once(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        let dispatcher = app.session("dispatcher").await;
+        let gw = app.session("gridworker").await;
+        let ((lon, lat), _) = first_grid(&app, &gw).await;
+        let v = ok(app.send_as(&gw, Method::POST, "/api/v1/reports",
+            Some(json!({"channel": "grid_worker", "description": "店外占道堆放纸箱", "lon": lon, "lat": lat}))).await).await;
+        let id = v["id"].as_str().unwrap().to_string();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let client = app.client.clone();
+            let url = app.url(&format!("/api/v1/reports/{id}/actions"));
+            let token = dispatcher.token.clone();
+            tasks.spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"action": "dispatch"}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let v: Value = r.json().await.unwrap();
+                (status, v)
+            });
+        }
+        let mut applied = 0;
+        while let Some(res) = tasks.join_next().await {
+            let (status, v) = res.unwrap();
+            match status {
+                200 => applied += 1,
+                409 => assert!(
+                    v["code"] == "conflict.stale" || v["code"] == "report.transition",
+                    "{v}"
+                ),
+                other => panic!("unexpected {other}: {v}"),
+            }
+        }
+        assert_eq!(applied, 1, "one dispatch applies");
+        let r = ok(app
+            .get_as(&dispatcher, &format!("/api/v1/reports/{id}"))
+            .await)
+        .await;
+        let dispatches = r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "dispatch")
+            .count();
+        assert_eq!(dispatches, 1, "one dispatch in the trail");
     }
 
     pub async fn bad_input_is_refused_clearly_and_stores_nothing(db: &TestDb) {
@@ -451,6 +510,7 @@ store::both_databases!(crate::cases =>
     every_channel_runs_the_closed_loop_with_every_step_audited,
     a_verification_that_fails_sends_the_task_back_for_rework,
     one_thousand_concurrent_retries_of_one_key_create_one_report,
+    concurrent_dispatches_of_one_report_apply_once,
     bad_input_is_refused_clearly_and_stores_nothing,
     duplicates_emergencies_and_other_platforms,
 );

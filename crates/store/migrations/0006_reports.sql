@@ -37,6 +37,8 @@ CREATE TABLE reports (
     handler           TEXT,
     deadline_at       TEXT,
     updated_at        TEXT NOT NULL,
+    -- bumped by every step: a step applies only to the version it read
+    version           BIGINT NOT NULL DEFAULT 0,
     UNIQUE (reporter, idempotency_key)
 );
 CREATE INDEX reports_township ON reports(township_id, received_at);

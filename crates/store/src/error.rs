@@ -13,6 +13,9 @@ pub enum StoreError {
     OutOfScope,
     #[error("duplicate value for {field}")]
     Conflict { field: String },
+    /// Someone else changed the object since it was read.
+    #[error("changed concurrently")]
+    Stale,
     #[error("schema: {0}")]
     Schema(String),
     #[error("data folder: {0}")]
@@ -68,6 +71,12 @@ impl From<StoreError> for Error {
                 format!("a record with this {field} already exists"),
             )
             .with_field(field),
+            StoreError::Stale => Error::new(
+                ErrorKind::Conflict,
+                "conflict.stale",
+                "该记录刚被他人修改，请刷新后重试",
+                "Someone else changed this just now; reload and try again",
+            ),
             StoreError::Schema(_)
             | StoreError::DataDir(_)
             | StoreError::Corrupt(_)

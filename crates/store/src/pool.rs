@@ -189,6 +189,17 @@ impl Store {
         Ok(self.pool.begin().await?)
     }
 
+    /// A transaction that reads, decides and writes. On SQLite it takes the
+    /// write lock at once (`BEGIN IMMEDIATE`), so that two such transactions
+    /// queue instead of one failing when it upgrades from reading; on
+    /// PostgreSQL it is a plain transaction (writers guard with versions).
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend() {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Pool gauges for /metrics: (open connections, idle connections, maximum).
     pub fn pool_stats(&self) -> (u32, usize, u32) {
         (

@@ -195,6 +195,8 @@ pub async fn attach(
 
 /// Change a report's state after a step of the closed loop.
 pub struct Update<'a> {
+    /// The version the step was decided on (optimistic concurrency).
+    pub version: i64,
     pub status: &'a str,
     pub dispatched_squad: Option<Option<&'a str>>,
     pub dispatched_to: Option<Option<&'a str>>,
@@ -202,8 +204,14 @@ pub struct Update<'a> {
     pub deadline_at: Option<Option<&'a str>>,
 }
 
+/// Apply a step to the version it was decided on. `Conflict` when another
+/// step got there first: nothing is changed and the caller decides again.
 pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Result<()> {
-    let mut sets = vec!["status = $2".to_string(), "updated_at = $3".to_string()];
+    let mut sets = vec![
+        "status = $2".to_string(),
+        "updated_at = $3".to_string(),
+        "version = version + 1".to_string(),
+    ];
     let mut binds: Vec<Option<String>> = vec![Some(u.status.into()), Some(now())];
     for (col, v) in [
         ("dispatched_squad", u.dispatched_squad),
@@ -216,12 +224,18 @@ pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Resul
             sets.push(format!("{col} = ${}", binds.len() + 1));
         }
     }
-    let sql = format!("UPDATE reports SET {} WHERE id = $1", sets.join(", "));
+    let sql = format!(
+        "UPDATE reports SET {} WHERE id = $1 AND version = {}",
+        sets.join(", "),
+        u.version
+    );
     let mut q = sqlx::query(&sql).bind(id);
     for b in &binds {
         q = q.bind(b.clone());
     }
-    q.execute(conn).await?;
+    if q.execute(conn).await?.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
     Ok(())
 }
 
@@ -274,6 +288,7 @@ pub struct Report {
     pub handler: Option<String>,
     pub deadline_at: Option<String>,
     pub updated_at: String,
+    pub version: i64,
     #[serde(skip)]
     pub township_path: String,
     pub events: Vec<Event>,
@@ -285,7 +300,7 @@ const COLS: &str = "r.id, r.channel, r.description, r.status, r.lon, r.lat, t.co
     v.code AS village, r.snapped_m, u.name AS squad, o.name AS officer, r.officer_id,
     w.name AS grid_worker, r.item_code, r.suggestions, r.urgency, r.emergency, r.duplicate_of,
     r.duplicates, r.occurred_at, r.received_at, r.reporter, r.dispatched_squad, r.dispatched_to,
-    r.handler, r.deadline_at, r.updated_at";
+    r.handler, r.deadline_at, r.updated_at, r.version";
 const FROM: &str = "FROM reports r JOIN jurisdictions t ON t.id = r.township_id
     JOIN grids g ON g.id = r.grid_id LEFT JOIN jurisdictions v ON v.id = g.village_id
     LEFT JOIN org_units u ON u.id = r.squad_id LEFT JOIN staff o ON o.id = r.officer_id
@@ -329,6 +344,7 @@ fn report(row: &AnyRow) -> Result<Report> {
         handler: row.try_get("handler")?,
         deadline_at: row.try_get("deadline_at")?,
         updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
         events: vec![],
         attachments: vec![],
     })

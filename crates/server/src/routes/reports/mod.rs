@@ -1,0 +1,23 @@
+//! The one net through HTTP: every channel posts to one intake; the queue
+//! lists and streams reports; the closed loop advances through actions.
+//!
+//! - `intake`: receive, locate, classify, triage and store a report
+//! - `photos`: uploads checked by content and stored by SHA-256
+//! - `actions`: dispatch → accept → handle → report back → verify → close
+//! - `queue`: one report, the filtered list, the live stream
+
+pub mod actions;
+pub mod intake;
+pub mod photos;
+pub mod queue;
+
+pub use actions::act;
+pub use intake::{NewReportRequest, Source, Suggestion, intake, submit};
+pub use queue::{get_report, list_reports, stream};
+
+#[doc(hidden)]
+pub use actions::__path_act;
+#[doc(hidden)]
+pub use intake::__path_submit;
+#[doc(hidden)]
+pub use queue::{__path_get_report, __path_list_reports, __path_stream};

@@ -1,0 +1,128 @@
+//! The queue: one report, the filtered list of a jurisdiction, and the
+//! live stream of changes (server-sent events).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::Utc;
+use domain::Error;
+use domain::access::Permission;
+use domain::report::{Status, Urgency};
+use serde::Deserialize;
+use store::reports::{self as sr, Report};
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::org::{Paged, paging};
+use crate::state::AppState;
+
+/// One report with its closed-loop events and attachments.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "one net", params(("id" = String, Path)),
+    responses((status = 200, body = Object),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Report>> {
+    let mut conn = state.store.acquire().await?;
+    // the reporter may always read back what they sent
+    let reporter = caller
+        .principal
+        .user_id
+        .clone()
+        .unwrap_or_else(|| format!("token:{}", caller.principal.name));
+    let r = sr::by_id(&mut conn, &id).await.map_err(|e| match e {
+        store::StoreError::NotFound => ApiError(Error::not_found("报告", "Report")),
+        other => other.into(),
+    })?;
+    if r.reporter == reporter {
+        return Ok(Json(r));
+    }
+    let scope = caller.scope(Permission::ViewReports)?;
+    store::org::in_scope(&scope, &r.township_path)?;
+    Ok(Json(r))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReportQuery {
+    pub township: Option<String>,
+    pub status: Option<String>,
+    pub urgency: Option<String>,
+    /// Only reports past their deadline.
+    pub overdue: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// The queue: reports in the caller's jurisdiction, newest first, filtered.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "one net", params(ReportQuery),
+    responses((status = 200, body = Object),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<Json<Paged<Report>>> {
+    let scope = caller.scope(Permission::ViewReports)?;
+    let (page, per_page) = paging(q.page, q.per_page)?;
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        Status::parse(s)?;
+    }
+    if let Some(u) = q.urgency.as_deref().filter(|s| !s.is_empty()) {
+        Urgency::parse(u)?;
+    }
+    let now = store::util::ts(Utc::now());
+    let f = sr::Filter {
+        township: q.township.as_deref().filter(|s| !s.is_empty()),
+        status: q.status.as_deref().filter(|s| !s.is_empty()),
+        urgency: q.urgency.as_deref().filter(|s| !s.is_empty()),
+        overdue_at: q.overdue.unwrap_or(false).then_some(now.as_str()),
+    };
+    let mut conn = state.store.acquire().await?;
+    let (items, total) = sr::list(
+        &mut conn,
+        &scope,
+        &f,
+        per_page,
+        u64::from(page - 1) * u64::from(per_page),
+    )
+    .await?;
+    Ok(Json(Paged {
+        items,
+        page,
+        per_page,
+        total,
+    }))
+}
+
+/// The live queue: a server-sent event (`report`) for every change of a
+/// report in the caller's jurisdiction, as it is committed.
+#[utoipa::path(get, path = "/api/v1/reports/stream", tag = "one net",
+    responses((status = 200, content_type = "text/event-stream", body = String),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn stream(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures_util::StreamExt;
+    let scope = caller.scope(Permission::ViewReports)?;
+    let rx = state.live.subscribe();
+    let s = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |c| {
+        let out = match c {
+            Ok(c) if scope.covers(&c.township_path) => {
+                Event::default().event("report").json_data(&c).ok().map(Ok)
+            }
+            _ => None,
+        };
+        std::future::ready(out)
+    });
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+}
