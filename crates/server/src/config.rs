@@ -61,6 +61,8 @@ pub struct Settings {
     pub duplicate_window_hours: u32,
     /// Warn when this share of a step's time limit is used (督办 warning).
     pub warn_at_share: f64,
+    /// Seconds between supervision sweeps; 0 turns the scheduler off.
+    pub supervision_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -86,6 +88,7 @@ impl Default for Settings {
             duplicate_distance_m: 100.0,
             duplicate_window_hours: 24,
             warn_at_share: 0.8,
+            supervision_interval_secs: 30,
         }
     }
 }

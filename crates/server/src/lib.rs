@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod supervisor;
 pub mod web;
 
 pub use config::Settings;

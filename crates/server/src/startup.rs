@@ -58,10 +58,18 @@ impl Application {
             started: Instant::now(),
             audit_key: Arc::new(audit_key),
             grids: Arc::new(crate::grid_index::GridIndexCell::default()),
-            calendar: Arc::new(domain::calendar::Calendar::builtin()),
+            calendar: Arc::new(crate::deadlines::CalendarCell::new(
+                domain::calendar::Calendar::builtin(),
+            )),
             live: Arc::new(crate::live::Live::default()),
         };
         state.grids.refresh(&state.store).await?;
+        if let Err(e) = crate::deadlines::reload(&state).await {
+            tracing::warn!(error = ?e.0, "the stored working-day calendar could not be loaded; using the built-in one");
+        }
+        if state.settings.supervision_interval_secs > 0 {
+            crate::supervisor::spawn(state.clone());
+        }
         state
             .grids
             .clone()

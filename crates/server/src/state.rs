@@ -17,7 +17,7 @@ pub struct AppState {
     /// Every grid's polygon, for locating points.
     pub grids: Arc<crate::grid_index::GridIndexCell>,
     /// Working days and make-up working weekends, for deadlines.
-    pub calendar: Arc<domain::calendar::Calendar>,
+    pub calendar: Arc<crate::deadlines::CalendarCell>,
     /// Report changes, for the live queue and map.
     pub live: Arc<crate::live::Live>,
 }

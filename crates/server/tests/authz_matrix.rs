@@ -212,6 +212,32 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/reports/{id}/actions",
         Access::Needs(Permission::HandleReports),
     ),
+    (
+        "post",
+        "/api/v1/reports/{id}/requests",
+        Access::Needs(Permission::HandleReports),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{id}/requests/{request_id}/decision",
+        Access::Needs(Permission::HandleReports),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{id}/resume",
+        Access::Needs(Permission::HandleReports),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{id}/supervision",
+        Access::Needs(Permission::HandleReports),
+    ),
+    ("get", "/api/v1/calendar", Access::Authenticated),
+    (
+        "put",
+        "/api/v1/calendar/{year}",
+        Access::County(Permission::ManageOrganisation),
+    ),
 ];
 
 #[test]
@@ -428,6 +454,43 @@ mod cases {
                 let id = if own { &ctx.report_a } else { &ctx.report_b };
                 (Method::GET, format!("/api/v1/reports/{id}"), None)
             }
+            ("post", "/api/v1/reports/{id}/requests") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/reports/{id}/requests"),
+                    Some(json!({"kind": "pause", "reason": "矩阵测试"})),
+                )
+            }
+            ("post", "/api/v1/reports/{id}/requests/{request_id}/decision") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/reports/{id}/requests/no-such-request/decision"),
+                    Some(json!({"approve": true})),
+                )
+            }
+            ("post", "/api/v1/reports/{id}/resume") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/reports/{id}/resume"),
+                    Some(json!({})),
+                )
+            }
+            ("post", "/api/v1/reports/{id}/supervision") => {
+                let id = if own { &ctx.report_a } else { &ctx.report_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/reports/{id}/supervision"),
+                    Some(json!({"note": "矩阵测试"})),
+                )
+            }
+            ("put", "/api/v1/calendar/{year}") => (
+                Method::PUT,
+                "/api/v1/calendar/2030".into(),
+                Some(json!({"year": 2030, "holidays": ["2030-01-01"], "workdays": []})),
+            ),
             ("post", "/api/v1/reports/{id}/actions") => {
                 let id = if own { &ctx.report_a } else { &ctx.report_b };
                 (
@@ -792,12 +855,16 @@ mod cases {
                 let status = r.status().as_u16();
                 // The closed loop decides which role takes which step: a
                 // permitted caller may still meet a `report.*` refusal.
-                let step_refused =
-                    *path == "/api/v1/reports/{id}/actions" && !(200..300).contains(&status);
+                let step_refused = path.starts_with("/api/v1/reports/{id}/")
+                    && *method == "post"
+                    && !(200..300).contains(&status);
                 if allowed && step_refused {
                     let p = problem(r, status).await;
+                    let code = p["code"].as_str().unwrap_or("");
+                    // the decision route is called with no such request
+                    let missing = path.ends_with("/decision") && code == "not_found";
                     assert!(
-                        p["code"].as_str().unwrap_or("").starts_with("report."),
+                        code.starts_with("report.") || missing,
                         "{role:?} {m} {url}: {p}"
                     );
                 } else if allowed {
@@ -818,6 +885,11 @@ mod cases {
                 } else {
                     let p = problem(r, 403).await;
                     let expected = match access {
+                        Access::County(p)
+                            if role.permissions().contains(p) && path.contains("/calendar") =>
+                        {
+                            "calendar.county_only"
+                        }
                         Access::County(p) if role.permissions().contains(p) => {
                             "powerlist.county_only"
                         }

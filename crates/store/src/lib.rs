@@ -18,11 +18,14 @@ mod pool;
 pub mod powerlist;
 pub mod reports;
 pub mod scoped;
+pub mod supervision;
 pub mod testing;
 pub mod util;
 
 pub use error::StoreError;
 pub use pool::{Backend, Store, StoreConfig, redact_url};
 pub use sqlx::AnyConnection as Conn;
+/// A transaction on either database.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

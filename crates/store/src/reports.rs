@@ -202,6 +202,8 @@ pub struct Update<'a> {
     pub dispatched_to: Option<Option<&'a str>>,
     pub handler: Option<Option<&'a str>>,
     pub deadline_at: Option<Option<&'a str>>,
+    /// When the step now running began.
+    pub step_started_at: Option<&'a str>,
 }
 
 /// Apply a step to the version it was decided on. `Conflict` when another
@@ -218,6 +220,7 @@ pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Resul
         ("dispatched_to", u.dispatched_to),
         ("handler", u.handler),
         ("deadline_at", u.deadline_at),
+        ("step_started_at", u.step_started_at.map(Some)),
     ] {
         if let Some(v) = v {
             binds.push(v.map(Into::into));
@@ -289,10 +292,18 @@ pub struct Report {
     pub deadline_at: Option<String>,
     pub updated_at: String,
     pub version: i64,
+    /// When the running step began (none: at receipt).
+    pub step_started_at: Option<String>,
+    /// Paused (挂起) since, by an approved request.
+    pub paused_at: Option<String>,
     #[serde(skip)]
     pub township_path: String,
     pub events: Vec<Event>,
     pub attachments: Vec<Attachment>,
+    /// Warnings, overdue flags, notices (督办) and reports to the leader.
+    pub supervision: Vec<crate::supervision::Supervision>,
+    /// Pauses and extensions asked for, and their decisions.
+    pub requests: Vec<crate::supervision::Request>,
 }
 
 const COLS: &str = "r.id, r.channel, r.description, r.status, r.lon, r.lat, t.code AS township,
@@ -300,7 +311,8 @@ const COLS: &str = "r.id, r.channel, r.description, r.status, r.lon, r.lat, t.co
     v.code AS village, r.snapped_m, u.name AS squad, o.name AS officer, r.officer_id,
     w.name AS grid_worker, r.item_code, r.suggestions, r.urgency, r.emergency, r.duplicate_of,
     r.duplicates, r.occurred_at, r.received_at, r.reporter, r.dispatched_squad, r.dispatched_to,
-    r.handler, r.deadline_at, r.updated_at, r.version";
+    r.handler, r.deadline_at, r.updated_at, r.version,
+    r.step_started_at, r.paused_at";
 const FROM: &str = "FROM reports r JOIN jurisdictions t ON t.id = r.township_id
     JOIN grids g ON g.id = r.grid_id LEFT JOIN jurisdictions v ON v.id = g.village_id
     LEFT JOIN org_units u ON u.id = r.squad_id LEFT JOIN staff o ON o.id = r.officer_id
@@ -345,8 +357,12 @@ fn report(row: &AnyRow) -> Result<Report> {
         deadline_at: row.try_get("deadline_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
+        step_started_at: row.try_get("step_started_at")?,
+        paused_at: row.try_get("paused_at")?,
         events: vec![],
         attachments: vec![],
+        supervision: vec![],
+        requests: vec![],
     })
 }
 
@@ -359,6 +375,8 @@ pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Report> {
         .fetch_optional(&mut *conn)
         .await?;
     let mut r = report(&row.ok_or(StoreError::NotFound)?)?;
+    r.supervision = crate::supervision::for_report(&mut *conn, id).await?;
+    r.requests = crate::supervision::requests_for(&mut *conn, id).await?;
     let rows = sqlx::query(
         "SELECT action, from_status, to_status, actor, note, at FROM report_events
          WHERE report_id = $1 ORDER BY at, id",

@@ -18,7 +18,9 @@
 //! * [`supervision`]: warnings, overdue flags and the supervision ladder
 //!   (督办).
 //! * [`routing`]: the suggested squad and officer (bundled enforcement).
+//! * [`adjust`]: pauses and extensions, asked for and approved.
 
+pub mod adjust;
 pub mod lifecycle;
 pub mod limits;
 pub mod routing;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod grids;
 pub mod health;
@@ -79,6 +80,12 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::act))
         .routes(routes!(reports::stream))
+        .routes(routes!(reports::supervise::request_adjustment))
+        .routes(routes!(reports::supervise::decide_request))
+        .routes(routes!(reports::supervise::resume))
+        .routes(routes!(reports::supervise::issue_notice))
+        .routes(routes!(calendar::get_calendar))
+        .routes(routes!(calendar::put_year))
 }
 
 /// The OpenAPI document, without starting anything.

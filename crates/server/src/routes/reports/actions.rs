@@ -40,12 +40,23 @@ pub struct ActionRequest {
 
 /// Who the caller is in the closed loop: their staff id when the login
 /// belongs to a person of the brigade, else the user.
-async fn actor_id(conn: &mut store::Conn, caller: &Caller) -> Result<String, ApiError> {
+pub(super) async fn actor_id(conn: &mut store::Conn, caller: &Caller) -> Result<String, ApiError> {
     let Some(uid) = caller.principal.user_id.as_deref() else {
         return Ok(format!("token:{}", caller.principal.name));
     };
     let u = store::identity::user_by_id(conn, uid).await?;
     Ok(u.staff_id.unwrap_or_else(|| format!("user:{uid}")))
+}
+
+/// The caller's roles that reach the report's township.
+pub(super) fn roles_in(caller: &Caller, township_path: &str) -> Vec<domain::access::Role> {
+    caller
+        .principal
+        .grants
+        .iter()
+        .filter(|g| township_path.starts_with(g.jurisdiction_path.as_str()))
+        .map(|g| g.role)
+        .collect()
 }
 
 /// On-duty staff of a township for routing. Until the duty roster lands,
@@ -108,13 +119,7 @@ pub async fn act(
         })?;
     let status = Status::parse(&r.status)?;
     let actor = actor_id(&mut tx, &caller).await?;
-    let roles: Vec<domain::access::Role> = caller
-        .principal
-        .grants
-        .iter()
-        .filter(|g| r.township_path.starts_with(g.jurisdiction_path.as_str()))
-        .map(|g| g.role)
-        .collect();
+    let roles = roles_in(&caller, &r.township_path);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut dispatch_to: Option<(String, Option<String>)> = None;
     let action = match a.action.as_str() {
@@ -264,13 +269,15 @@ pub async fn act(
             actor: &actor,
             actor_roles: &roles,
             dispatched_to: r.dispatched_to.as_deref(),
-            paused: false,
+            paused: r.paused_at.is_some(),
         },
         &action,
     )?;
     let now = Utc::now();
     let urgency = Urgency::parse(&r.urgency)?;
-    let deadline = rp::step_of(next)
+    // a task sent back for rework runs the rework limit
+    let reworking = matches!(action, rp::Action::Verify { passed: false, .. });
+    let deadline = rp::step_when(next, reworking)
         .map(|step| store::util::ts(crate::deadlines::deadline(&state, step, urgency, now)));
     let handler = matches!(action, rp::Action::Accept).then_some(actor.as_str());
     // a refusal goes back to the dispatcher: nobody holds it any more
@@ -297,6 +304,7 @@ pub async fn act(
                 handler.map(Some)
             },
             deadline_at: Some(deadline.as_deref()),
+            step_started_at: Some(&store::util::ts(now)),
         },
     )
     .await?;

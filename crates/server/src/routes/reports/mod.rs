@@ -5,11 +5,13 @@
 //! - `photos`: uploads checked by content and stored by SHA-256
 //! - `actions`: dispatch → accept → handle → report back → verify → close
 //! - `queue`: one report, the filtered list, the live stream
+//! - `supervise`: pauses and extensions with approval, supervision notices
 
 pub mod actions;
 pub mod intake;
 pub mod photos;
 pub mod queue;
+pub mod supervise;
 
 pub use actions::act;
 pub use intake::{NewReportRequest, Source, Suggestion, intake, submit};
