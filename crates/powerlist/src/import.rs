@@ -58,37 +58,57 @@ pub fn read_file(
 
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    csv_table(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    xlsx_table(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A table from an uploaded file's bytes: the header row and the data rows
+/// as text cells. `ext` is `csv` or `xlsx`. Spreadsheet dates with a time
+/// of day read as `YYYY-MM-DD HH:MM:SS`.
+pub fn read_table(ext: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    match ext.to_ascii_lowercase().as_str() {
+        "csv" => csv_table(bytes),
+        "xlsx" | "xlsm" => xlsx_table(bytes),
+        other => Err(format!(
+            "unsupported file type .{other} (use .xlsx or .csv)"
+        )),
+    }
+}
+
+fn csv_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = r
         .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(|e| e.to_string())?
         .iter()
         .map(str::to_string)
         .collect();
     let mut rows = Vec::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let rec = rec.map_err(|e| e.to_string())?;
         rows.push(rec.iter().map(str::to_string).collect());
     }
     Ok((headers, rows))
 }
 
-fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    use calamine::{Data, Reader, Xlsx, open_workbook};
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn xlsx_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
     let sheet = wb
         .sheet_names()
         .first()
         .cloned()
-        .ok_or_else(|| format!("{}: no worksheet", path.display()))?;
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .ok_or_else(|| "no worksheet".to_string())?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| e.to_string())?;
     let cell = |d: &Data| -> String {
         match d {
             Data::Empty => String::new(),
@@ -123,7 +143,13 @@ fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
 fn excel_date(serial: f64) -> String {
     NaiveDate::from_ymd_opt(1899, 12, 30)
         .and_then(|base| base.checked_add_days(chrono::Days::new(serial.floor().max(0.0) as u64)))
-        .map(|d| d.to_string())
+        .map(|d| {
+            let secs = ((serial - serial.floor()) * 86_400.0).round() as u32;
+            match chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs.min(86_399), 0) {
+                Some(t) if secs > 0 => format!("{d} {}", t.format("%H:%M:%S")),
+                _ => d.to_string(),
+            }
+        })
         .unwrap_or_default()
 }
 

@@ -8,7 +8,7 @@ mod export;
 mod import;
 
 pub use export::{Format, export};
-pub use import::{ImportReport, RowError, read_file, read_rows};
+pub use import::{ImportReport, RowError, read_file, read_rows, read_table};
 
 /// The demo county's list (see data/README.md for its sources).
 pub fn demo_list() -> Result<Vec<domain::powerlist::Item>, String> {

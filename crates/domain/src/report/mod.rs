@@ -19,8 +19,10 @@
 //!   (督办).
 //! * [`routing`]: the suggested squad and officer (bundled enforcement).
 //! * [`adjust`]: pauses and extensions, asked for and approved.
+//! * [`hotline`]: batches of 12345 hotline records.
 
 pub mod adjust;
+pub mod hotline;
 pub mod lifecycle;
 pub mod limits;
 pub mod routing;

@@ -80,6 +80,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::act))
         .routes(routes!(reports::stream))
+        .routes(routes!(reports::hotline::import_hotline))
         .routes(routes!(reports::supervise::request_adjustment))
         .routes(routes!(reports::supervise::decide_request))
         .routes(routes!(reports::supervise::resume))

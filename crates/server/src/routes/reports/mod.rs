@@ -2,12 +2,14 @@
 //! lists and streams reports; the closed loop advances through actions.
 //!
 //! - `intake`: receive, locate, classify, triage and store a report
+//! - `hotline`: batches of 12345 hotline records, checked whole first
 //! - `photos`: uploads checked by content and stored by SHA-256
 //! - `actions`: dispatch → accept → handle → report back → verify → close
 //! - `queue`: one report, the filtered list, the live stream
 //! - `supervise`: pauses and extensions with approval, supervision notices
 
 pub mod actions;
+pub mod hotline;
 pub mod intake;
 pub mod photos;
 pub mod queue;
