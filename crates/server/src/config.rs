@@ -63,6 +63,8 @@ pub struct Settings {
     pub warn_at_share: f64,
     /// Seconds between supervision sweeps; 0 turns the scheduler off.
     pub supervision_interval_secs: u64,
+    /// Complaints the public may file per address and hour (per instance).
+    pub public_complaints_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -89,6 +91,7 @@ impl Default for Settings {
             duplicate_window_hours: 24,
             warn_at_share: 0.8,
             supervision_interval_secs: 30,
+            public_complaints_per_hour: 20,
         }
     }
 }

@@ -21,6 +21,7 @@ use utoipa::openapi::OpenApi as Doc;
         (name = "organisation", description = "Jurisdictions, units and people"),
         (name = "power list", description = "The power and responsibility list (权责清单): items, legal bases, flowcharts, devolution, duty access"),
         (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record"),
+        (name = "public", description = "No account needed: complaints from the public with a tracking code, and their status"),
         (name = "one net", description = "Reports from every channel in one queue: intake, location, classification, dispatch, the closed loop and supervision"),
         (name = "grids", description = "Grids and geography: locate a point, grids as GeoJSON, import with validation, assignments over time"),
         (name = "cases", description = "Penalty cases (行政处罚案件) by the Administrative Penalty Law")

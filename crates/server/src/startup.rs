@@ -51,6 +51,9 @@ impl Application {
             })?;
         let audit_key =
             store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
+        let public_limiter = Arc::new(crate::routes::public::Limiter::new(
+            settings.public_complaints_per_hour,
+        ));
         let state = AppState {
             store,
             settings: Arc::new(settings),
@@ -62,6 +65,7 @@ impl Application {
                 domain::calendar::Calendar::builtin(),
             )),
             live: Arc::new(crate::live::Live::default()),
+            public_limiter,
         };
         state.grids.refresh(&state.store).await?;
         if let Err(e) = crate::deadlines::reload(&state).await {

@@ -20,4 +20,6 @@ pub struct AppState {
     pub calendar: Arc<crate::deadlines::CalendarCell>,
     /// Report changes, for the live queue and map.
     pub live: Arc<crate::live::Live>,
+    /// Public complaints per address and hour.
+    pub public_limiter: Arc<crate::routes::public::Limiter>,
 }

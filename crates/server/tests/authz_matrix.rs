@@ -238,6 +238,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::HandleReports),
     ),
     ("get", "/api/v1/calendar", Access::Authenticated),
+    ("post", "/api/v1/public/complaints", Access::Public),
+    ("get", "/api/v1/public/complaints/{code}", Access::Public),
     (
         "put",
         "/api/v1/calendar/{year}",
@@ -311,6 +313,8 @@ mod cases {
         /// A report in each township.
         report_a: String,
         report_b: String,
+        /// A public complaint's tracking code.
+        tracking: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -459,6 +463,18 @@ mod cases {
                 let id = if own { &ctx.report_a } else { &ctx.report_b };
                 (Method::GET, format!("/api/v1/reports/{id}"), None)
             }
+            ("post", "/api/v1/public/complaints") => (
+                Method::POST,
+                path.into(),
+                Some(
+                    json!({"description": "矩阵测试：噪声", "lon": ctx.point_a.0, "lat": ctx.point_a.1}),
+                ),
+            ),
+            ("get", "/api/v1/public/complaints/{code}") => (
+                Method::GET,
+                format!("/api/v1/public/complaints/{}", ctx.tracking),
+                None,
+            ),
             ("post", "/api/v1/reports/import") => (
                 Method::POST,
                 format!("{path}?dry_run=true"),
@@ -721,6 +737,7 @@ mod cases {
             point_b: (0.0, 0.0),
             report_a: String::new(),
             report_b: String::new(),
+            tracking: String::new(),
             app,
             admin_a,
             admin_b,
@@ -797,6 +814,19 @@ mod cases {
                 ctx.report_b = id;
             }
         }
+        let r = ctx
+            .app
+            .client
+            .post(ctx.app.url("/api/v1/public/complaints"))
+            .json(&json!({"description": "矩阵测试：路灯不亮", "lon": ctx.point_a.0, "lat": ctx.point_a.1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "a public complaint");
+        ctx.tracking = json_of(r).await["tracking_code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         for (user, t) in [("officer", A), ("officer3", B)] {
             let s = ctx.app.session(user).await;
             let r = ctx

@@ -690,3 +690,138 @@ async fn map_page_renders_the_demo_grids_in_chromium() {
     d.screenshot("map-en.png").await;
     d.quit().await;
 }
+
+/// A member of the public files a complaint on the portal page, keeps the
+/// tracking code, and sees it closed there once the command centre has
+/// run the closed loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_complaint_from_the_portal_to_closure_by_tracking_code_in_chromium() {
+    use serde_json::{Value, json};
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let dispatcher = app.session("dispatcher").await;
+    let fc: Value = app
+        .get_as(
+            &dispatcher,
+            "/api/v1/grids?format=geojson&township=411423100",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ring = fc["features"][0]["geometry"]["coordinates"][0]
+        .as_array()
+        .unwrap()
+        .clone();
+    let n = (ring.len() - 1) as f64;
+    let avg = |k: usize| {
+        ring[..ring.len() - 1]
+            .iter()
+            .map(|p| p[k].as_f64().unwrap())
+            .sum::<f64>()
+            / n
+    };
+    let d = Driver::start().await;
+    let exec = async |script: &str| -> Value {
+        d.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await["value"]
+            .clone()
+    };
+    d.go(&app.url("/portal/complaint")).await;
+    d.type_into(
+        "#c-description",
+        "幸福路菜市场门口有摊贩占道经营，早高峰堵塞通行",
+    )
+    .await;
+    d.type_into("#c-lon", &format!("{:.6}", avg(0))).await;
+    d.type_into("#c-lat", &format!("{:.6}", avg(1))).await;
+    d.screenshot("portal-complaint-form.png").await;
+    d.click("#c-submit").await;
+    let mut code = String::new();
+    for _ in 0..100 {
+        code = exec("return document.getElementById('c-code').textContent;")
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if !code.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        code.starts_with("YW"),
+        "a tracking code on the page: {:?}",
+        exec("return document.getElementById('c-error').textContent;").await
+    );
+    d.screenshot("portal-complaint-code.png").await;
+
+    // The command centre runs the closed loop.
+    let officer = app.session("officer").await;
+    let gridworker = app.session("gridworker").await;
+    let queue: Value = app
+        .get_as(&dispatcher, "/api/v1/reports?status=received&per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["channel"] == "citizen")
+        .expect("the complaint is in the queue")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (who, body) in [
+        (&dispatcher, json!({"action": "dispatch"})),
+        (&officer, json!({"action": "accept"})),
+        (&officer, json!({"action": "start"})),
+        (
+            &officer,
+            json!({"action": "report_back", "note": "已劝离摊贩"}),
+        ),
+        (&gridworker, json!({"action": "verify", "passed": true})),
+        (&dispatcher, json!({"action": "close"})),
+    ] {
+        let r = app
+            .send_as(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/v1/reports/{id}/actions"),
+                Some(body.clone()),
+            )
+            .await;
+        assert!(r.status().is_success(), "{body}: {}", r.status());
+    }
+
+    // Later, on another visit: the code shows the closure.
+    d.go(&app.url(&format!("/portal/complaint?code={code}")))
+        .await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status =
+            exec("const s = document.getElementById('t-status'); return s ? s.textContent : '';")
+                .await
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+        if !status.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "已结案");
+    let steps = exec("return document.querySelector('#t-result .steps').textContent;").await;
+    assert!(
+        steps.as_str().unwrap_or("").contains("已现场核查"),
+        "{steps}"
+    );
+    d.screenshot("portal-complaint-closed.png").await;
+    d.quit().await;
+}

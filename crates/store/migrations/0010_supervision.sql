@@ -1,4 +1,5 @@
--- 0010 supervision (督办), pauses and extensions, the working-day calendar.
+-- 0010 supervision (督办), pauses and extensions, the working-day calendar,
+-- tracking codes of public complaints.
 
 -- when the running step began, and since when it is paused (挂起)
 ALTER TABLE reports ADD COLUMN step_started_at TEXT;
@@ -51,4 +52,11 @@ CREATE TABLE calendar_years (
     plan        TEXT NOT NULL,
     updated_by  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
+);
+
+-- The tracking code (查询码) a member of the public gets for a complaint.
+CREATE TABLE public_tracking (
+    code        TEXT PRIMARY KEY,
+    report_id   TEXT NOT NULL UNIQUE REFERENCES reports(id),
+    created_at  TEXT NOT NULL
 );

@@ -347,3 +347,38 @@ pub async fn try_sweep_lock(
         }
     }
 }
+
+/// The tracking code of a public complaint, if it has one.
+pub async fn tracking_code_of(conn: &mut AnyConnection, report_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT code FROM public_tracking WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok(r.try_get(0)?)).transpose()
+}
+
+/// Give a complaint its tracking code (once: a second call keeps the first).
+pub async fn set_tracking_code(
+    conn: &mut AnyConnection,
+    report_id: &str,
+    code: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO public_tracking (code, report_id, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (report_id) DO NOTHING",
+    )
+    .bind(code)
+    .bind(report_id)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_tracking_code(conn: &mut AnyConnection, code: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT report_id FROM public_tracking WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok(r.try_get(0)?)).transpose()
+}

@@ -9,6 +9,7 @@ pub mod grids;
 pub mod health;
 pub mod org;
 pub mod powerlist;
+pub mod public;
 pub mod reports;
 pub mod staff;
 pub mod tokens;
@@ -85,6 +86,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::supervise::decide_request))
         .routes(routes!(reports::supervise::resume))
         .routes(routes!(reports::supervise::issue_notice))
+        .routes(routes!(public::file_complaint))
+        .routes(routes!(public::track))
         .routes(routes!(calendar::get_calendar))
         .routes(routes!(calendar::put_year))
 }

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod assets;
+mod complaint;
 pub mod forms;
 mod map;
 mod pages;
@@ -60,7 +61,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/power-list/compare", get(powerlist::compare))
         .route("/power-list/{code}", get(powerlist::item))
         .route("/power-list/{code}/history", get(powerlist::history))
-        .route("/map", get(map::page));
+        .route("/map", get(map::page))
+        .route("/portal/complaint", get(complaint::page));
     for area in pages::AREAS
         .iter()
         .filter(|a| a.coming && a.href != "/admin")
