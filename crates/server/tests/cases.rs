@@ -273,6 +273,97 @@ mod cases {
             "case.file audited with its actor: {audit}"
         );
     }
+
+    /// A report being handled turns into a case: the case names the report,
+    /// the report's trail names the case; a report not yet accepted, or of
+    /// another township, cannot.
+    pub async fn a_report_being_handled_is_turned_into_a_case(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        item_held_by_a(&app, "C-RP").await;
+        let dispatcher = app.session("dispatcher").await;
+        let officer = app.session("officer").await;
+        let gw = app.session("gridworker").await;
+        let fc: Value = app
+            .get_as(&gw, &format!("/api/v1/grids?format=geojson&township={A}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ring = fc["features"][0]["geometry"]["coordinates"][0]
+            .as_array()
+            .unwrap();
+        let n = (ring.len() - 1) as f64;
+        let avg = |k: usize| {
+            ring[..ring.len() - 1]
+                .iter()
+                .map(|p| p[k].as_f64().unwrap())
+                .sum::<f64>()
+                / n
+        };
+        let r: Value = app
+            .send_as(&gw, Method::POST, "/api/v1/reports",
+                Some(json!({"channel": "grid_worker", "description": "商户长期占道经营，多次劝导无效", "lon": avg(0), "lat": avg(1)})))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let rid = r["id"].as_str().unwrap().to_string();
+        let mut body = filing(A, "C-RP", "2026-09-01");
+        body["report"] = json!(rid);
+        // not yet being handled
+        let p = problem(
+            app.send_as(&officer, Method::POST, "/api/v1/cases", Some(body.clone()))
+                .await,
+            409,
+        )
+        .await;
+        assert_eq!(
+            (p["code"].as_str(), p["field"].as_str()),
+            (Some("case.report_status"), Some("report"))
+        );
+        for (who, step) in [(&dispatcher, "dispatch"), (&officer, "accept")] {
+            let r = app
+                .send_as(
+                    who,
+                    Method::POST,
+                    &format!("/api/v1/reports/{rid}/actions"),
+                    Some(json!({"action": step})),
+                )
+                .await;
+            assert!(r.status().is_success());
+        }
+        // filed by another township's brigade: refused
+        let mut other = body.clone();
+        other["township"] = json!(B);
+        let r = app
+            .send_as(&officer, Method::POST, "/api/v1/cases", Some(other))
+            .await;
+        assert!(r.status().is_client_error());
+        let r = app
+            .send_as(&officer, Method::POST, "/api/v1/cases", Some(body))
+            .await;
+        assert_eq!(r.status(), 201);
+        let case: Value = r.json().await.unwrap();
+        assert_eq!(case["report_id"], rid.as_str());
+        let report: Value = app
+            .get_as(&officer, &format!("/api/v1/reports/{rid}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let filed = report["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "file_case")
+            .expect("the trail names the case");
+        assert!(
+            filed["note"]
+                .as_str()
+                .unwrap()
+                .contains(case["id"].as_str().unwrap())
+        );
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -280,4 +371,5 @@ store::both_databases!(crate::cases =>
     apl_art37_a_basis_amended_after_the_act_keeps_the_old_and_offers_the_lighter,
     apl_art36_an_act_beyond_the_limitation_period_cannot_be_filed,
     filing_is_recorded_in_the_audit_chain,
+    a_report_being_handled_is_turned_into_a_case,
 );

@@ -1,5 +1,5 @@
 -- 0010 supervision (督办), pauses and extensions, the working-day calendar,
--- tracking codes of public complaints.
+-- tracking codes of public complaints, the report a case was opened from.
 
 -- when the running step began, and since when it is paused (挂起)
 ALTER TABLE reports ADD COLUMN step_started_at TEXT;
@@ -60,3 +60,6 @@ CREATE TABLE public_tracking (
     report_id   TEXT NOT NULL UNIQUE REFERENCES reports(id),
     created_at  TEXT NOT NULL
 );
+
+-- A penalty case opened from a report (the report's trail names the case).
+ALTER TABLE cases ADD COLUMN report_id TEXT REFERENCES reports(id);

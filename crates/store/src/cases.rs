@@ -26,6 +26,8 @@ pub struct Case {
     pub basis: FiledBasis,
     pub filed_by: String,
     pub filed_at: String,
+    /// The report the case was opened from, if any.
+    pub report_id: Option<String>,
 }
 
 pub struct NewCase<'a> {
@@ -43,7 +45,7 @@ pub struct NewCase<'a> {
 
 const COLS: &str = "c.id, j.code AS township_code, j.name AS township_name, c.item_code, \
     c.item_version, c.item_name, c.title, c.act_date, c.act_ended, c.grave_harm, c.status, \
-    c.basis, c.filed_by, c.filed_at";
+    c.basis, c.filed_by, c.filed_at, c.report_id";
 
 fn case(row: &AnyRow) -> Result<Case> {
     let status: String = row.try_get("status")?;
@@ -65,6 +67,7 @@ fn case(row: &AnyRow) -> Result<Case> {
             .map_err(|e| StoreError::Corrupt(format!("case basis: {e}")))?,
         filed_by: row.try_get("filed_by")?,
         filed_at: row.try_get("filed_at")?,
+        report_id: row.try_get("report_id")?,
     })
 }
 
@@ -95,6 +98,16 @@ pub async fn insert(conn: &mut AnyConnection, new: NewCase<'_>) -> Result<String
     .execute(conn)
     .await?;
     Ok(id)
+}
+
+/// Record the report a case was opened from.
+pub async fn link_report(conn: &mut AnyConnection, case_id: &str, report_id: &str) -> Result<()> {
+    sqlx::query("UPDATE cases SET report_id = $2 WHERE id = $1")
+        .bind(case_id)
+        .bind(report_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// One case, if its township lies inside the scope.

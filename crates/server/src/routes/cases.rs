@@ -36,6 +36,9 @@ pub struct NewCaseRequest {
     /// Life, health or financial security harmed: five-year limitation (Art. 36).
     #[serde(default)]
     pub grave_harm: bool,
+    /// The report (id) the case is opened from: one being handled, in the
+    /// same township. Its trail then names the case.
+    pub report: Option<String>,
 }
 
 fn date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
@@ -57,6 +60,7 @@ fn date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseRequest,
     responses((status = 201, body = Object),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn file_case(
     State(state): State<AppState>,
@@ -95,6 +99,10 @@ pub async fn file_case(
             )),
             other => other.into(),
         })?;
+    let report = match req.report.as_deref().filter(|s| !s.trim().is_empty()) {
+        None => None,
+        Some(rid) => Some(report_to_file(&mut tx, &scope, rid, &town.code).await?),
+    };
     let held = pl::holds(&mut tx, &town.id, &req.item_code).await?;
     let today = domain::time::china_date(chrono::Utc::now());
     let basis = file(&FilingFacts {
@@ -122,9 +130,22 @@ pub async fn file_case(
         },
     )
     .await?;
+    if let Some(r) = &report {
+        cases::link_report(&mut tx, &id, &r.id).await?;
+        store::reports::add_event(
+            &mut tx,
+            &r.id,
+            "file_case",
+            &r.status,
+            &r.status,
+            &caller.principal.name,
+            &format!("立案 {id}：{}", req.title.trim()),
+        )
+        .await?;
+    }
     let after = serde_json::json!({
         "township": town.code, "item": stored.item.code, "item_version": stored.version,
-        "act_date": act_date, "basis": basis,
+        "act_date": act_date, "basis": basis, "report": report.as_ref().map(|r| &r.id),
     });
     audit::append(
         &mut tx,
@@ -143,6 +164,47 @@ pub async fn file_case(
     let case = cases::case_in(&mut tx, &scope, &id).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok((StatusCode::CREATED, Json(case)))
+}
+
+/// The report a case is opened from: in the caller's scope and the same
+/// township, and being handled (accepted or handling).
+async fn report_to_file(
+    conn: &mut store::Conn,
+    scope: &domain::access::Scope,
+    id: &str,
+    township: &str,
+) -> Result<store::reports::Report, ApiError> {
+    let r = store::reports::report_in(conn, scope, id)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError(Error::invalid(
+                "case.report",
+                "report",
+                format!("没有编号为 {id} 的事件"),
+                format!("no report {id}"),
+            )),
+            other => other.into(),
+        })?;
+    if r.township != township {
+        return Err(Error::invalid(
+            "case.report_township",
+            "report",
+            "事件与立案单位不属于同一乡镇",
+            "the report lies in another township than the filing one",
+        )
+        .into());
+    }
+    if !matches!(r.status.as_str(), "accepted" | "handling") {
+        return Err(Error::new(
+            domain::ErrorKind::Conflict,
+            "case.report_status",
+            "只有处置中的事件可以转为立案",
+            "only a report being handled can be turned into a case",
+        )
+        .with_field("report")
+        .into());
+    }
+    Ok(r)
 }
 
 /// One case, with the basis in force at the act and any lighter one offered.
