@@ -23,6 +23,10 @@ pub struct SeedReport {
     pub grids: usize,
     pub users: usize,
     pub power_items: usize,
+    /// 24-hour duty roster entries (see [`duty_roster`]).
+    pub duty_entries: usize,
+    /// Cameras of the video network (see [`cameras`]).
+    pub cameras: usize,
 }
 
 /// The enforcement fields an officer may specialise in (five fields plus urban management).
@@ -441,8 +445,12 @@ pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoErr
             .await?;
         }
     }
-    report.users = demo_accounts(&mut tx, &county_data).await?;
+    let (users, field_staff) = demo_accounts(&mut tx, &county_data).await?;
+    report.users = users;
     report.power_items = power_list(&mut tx, store.backend(), &county_data).await?;
+    report.duty_entries =
+        duty_roster(&mut tx, &county_data, chrono::Utc::now(), &field_staff).await?;
+    report.cameras = cameras(&mut tx, &county_data).await?;
     let summary = serde_json::json!({
         "townships": report.townships, "villages": report.villages, "units": report.units,
         "staff": report.staff, "grids": report.grids, "users": report.users,
@@ -490,8 +498,14 @@ const ACCOUNTS: &[(&str, &str, Role, Option<usize>)] = &[
     ("countyadmin", "县级系统管理员", Role::SystemAdmin, None),
 ];
 
-async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usize, DemoError> {
+/// The demo accounts, and the people of the brigade the field accounts
+/// (officer, squad leader) log in as.
+async fn demo_accounts(
+    tx: &mut store::Conn,
+    data: &data::County,
+) -> Result<(usize, Vec<String>), DemoError> {
     let mut n = 0;
+    let mut field_staff = Vec::new();
     for (i, (username, display, role, township)) in ACCOUNTS.iter().enumerate() {
         let code = match township {
             Some(t) => &data.townships[*t].code,
@@ -524,9 +538,12 @@ async fn demo_accounts(tx: &mut store::Conn, data: &data::County) -> Result<usiz
         };
         let user = identity::create_user(tx, username, display, &hash, staff.as_deref()).await?;
         identity::add_role(tx, &user.id, *role, &j.id).await?;
+        if let (Some(s), Role::Officer | Role::SquadLeader) = (&staff, role) {
+            field_staff.push(s.clone());
+        }
         n += 1;
     }
-    Ok(n)
+    Ok((n, field_staff))
 }
 
 /// The published decision the demo devolves under (illustrative number).
@@ -570,4 +587,168 @@ async fn power_list(
         }
     }
     Ok(items.len())
+}
+
+/// Days of duty rostered from today on (China time); the day before is
+/// rostered too, so that its night shift covers the early morning.
+const DUTY_DAYS: u64 = 14;
+
+/// A 24-hour roster for every township from yesterday to 14 days ahead:
+/// each shift of the plan (day and night) has a leader on duty, taken in
+/// turn from the brigade leader and the squad leaders, and two officers of
+/// every squad, taken in turn so that nobody works two shifts in a row; one
+/// of them, from a different squad each shift, is the dispatcher. The dates
+/// follow the day of seeding, so somebody is on duty whenever the demo runs.
+///
+/// The people the demo's field accounts log in as are on every shift, so
+/// that whoever tries the demo as them can take the steps at any hour.
+async fn duty_roster(
+    tx: &mut store::Conn,
+    data: &data::County,
+    now: chrono::DateTime<chrono::Utc>,
+    always: &[String],
+) -> Result<usize, DemoError> {
+    use domain::duty::{DutyRole, RosterEntry};
+    let plan = store::duty::shifts(tx).await?;
+    let today = domain::time::china_date(now);
+    let first = today.pred_opt().unwrap_or(today);
+    let mut total = 0;
+    for t in &data.townships {
+        let town = org::jurisdiction_by_code(tx, &t.code).await?;
+        let mut leaders: Vec<(String, String)> = Vec::new();
+        let mut squads: Vec<(String, Vec<String>)> = Vec::new();
+        // (staff, unit, leads) of the always-on people in this township
+        let mut around_the_clock: Vec<(String, String, bool)> = Vec::new();
+        for unit in org::units_in(tx, &town.id).await? {
+            let staff = org::staff_of_unit(tx, &unit.id).await?;
+            for s in &staff {
+                if always.contains(&s.id) {
+                    let leads = matches!(s.post, Post::BrigadeLeader | Post::SquadLeader);
+                    around_the_clock.push((s.id.clone(), unit.id.clone(), leads));
+                }
+                if matches!(s.post, Post::BrigadeLeader | Post::SquadLeader) {
+                    leaders.push((s.id.clone(), unit.id.clone()));
+                }
+            }
+            if unit.kind == UnitKind::Squad {
+                let officers: Vec<String> = staff
+                    .iter()
+                    .filter(|s| s.post == Post::Officer)
+                    .map(|s| s.id.clone())
+                    .collect();
+                if !officers.is_empty() {
+                    squads.push((unit.id.clone(), officers));
+                }
+            }
+        }
+        if leaders.is_empty() {
+            continue;
+        }
+        let mut entries = Vec::new();
+        let mut k = 0usize;
+        for day in 0..=DUTY_DAYS {
+            let date = first + chrono::Days::new(day);
+            for shift in &plan {
+                let mut taken = std::collections::HashSet::new();
+                let mut put = |staff_id: &str, unit_id: &str, role: DutyRole| {
+                    if !taken.insert(staff_id.to_string()) {
+                        return;
+                    }
+                    let e = RosterEntry {
+                        staff_id: staff_id.to_string(),
+                        unit_id: Some(unit_id.to_string()),
+                        date,
+                        shift: shift.code.clone(),
+                        role,
+                    };
+                    entries.push((e, shift.interval(date)));
+                };
+                let (leader, leader_unit) = &leaders[k % leaders.len()];
+                put(leader, leader_unit, DutyRole::Leader);
+                for (si, (squad, officers)) in squads.iter().enumerate() {
+                    for j in 0..officers.len().min(2) {
+                        let officer = &officers[(2 * k + j) % officers.len()];
+                        let role = if j == 0 && si == k % squads.len() {
+                            DutyRole::Dispatcher
+                        } else {
+                            DutyRole::Officer
+                        };
+                        put(officer, squad, role);
+                    }
+                }
+                for (staff, unit, leads) in &around_the_clock {
+                    let role = if *leads {
+                        DutyRole::Leader
+                    } else {
+                        DutyRole::Officer
+                    };
+                    put(staff, unit, role);
+                }
+                k += 1;
+            }
+        }
+        store::duty::insert_entries(tx, &town.id, &entries, "system:demo").await?;
+        total += entries.len();
+    }
+    Ok(total)
+}
+
+/// Three cameras of the video network per township, each at the seat of a
+/// village (the centre of its grid): the first, middle and last village.
+/// The first two passed legal and technical review with their places
+/// published; the third is pending review, so its alerts are marked as not
+/// usable as evidence (APL Art. 41).
+async fn cameras(tx: &mut store::Conn, data: &data::County) -> Result<usize, DemoError> {
+    use domain::access::{Permission, Scope};
+    use domain::camera::Status;
+    let grids = Scope::system(Permission::ViewOrganisation);
+    let mut n = 0;
+    for t in &data.townships {
+        let town = org::jurisdiction_by_code(tx, &t.code).await?;
+        let last = t.villages.len().saturating_sub(1);
+        let mut picks = vec![0, t.villages.len() / 2, last];
+        picks.dedup();
+        for (k, vi) in picks.into_iter().enumerate() {
+            let Some(v) = t.villages.get(vi) else {
+                continue;
+            };
+            let village = org::jurisdiction_by_code(tx, &v.code).await?;
+            let (Some(lon), Some(lat)) = (village.lon, village.lat) else {
+                continue;
+            };
+            let grid = store::grids::grid_in(tx, &grids, &format!("{}-01", v.code)).await?;
+            let code = format!("{}-SP{:02}", t.code, k + 1);
+            let id = store::cameras::insert(
+                tx,
+                &store::cameras::NewCamera {
+                    code: &code,
+                    name: &format!("{}主路口摄像头", v.name),
+                    township_id: &town.id,
+                    grid_id: &grid.id,
+                    lon,
+                    lat,
+                    crs_in: "wgs84",
+                    lon_in: lon,
+                    lat_in: lat,
+                    location: &format!("{}{}主路口", t.name, v.name),
+                    installed_at: Some("2025-06-01"),
+                    registered_by: "system:demo",
+                },
+            )
+            .await?;
+            if k < 2 {
+                store::cameras::review(
+                    tx,
+                    &id,
+                    Status::Reviewed,
+                    true,
+                    "法制和技术审核通过，设置地点已向社会公布",
+                    "system:demo",
+                )
+                .await?;
+            }
+            n += 1;
+        }
+    }
+    Ok(n)
 }

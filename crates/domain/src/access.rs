@@ -105,6 +105,7 @@ impl Role {
                 SubmitDutyRequest,
                 // so that it can issue intake tokens to cameras and hotlines
                 SubmitReport,
+                ManageCameras,
             ],
             Role::Dispatcher => &[
                 ViewOrganisation,
@@ -113,6 +114,7 @@ impl Role {
                 SubmitReport,
                 ViewReports,
                 HandleReports,
+                ManageDuty,
             ],
             Role::BrigadeLeader => &[
                 ViewOrganisation,
@@ -123,6 +125,8 @@ impl Role {
                 SubmitReport,
                 ViewReports,
                 HandleReports,
+                ManageDuty,
+                ManageCameras,
             ],
             Role::SquadLeader => &[
                 ViewOrganisation,
@@ -132,6 +136,8 @@ impl Role {
                 SubmitReport,
                 ViewReports,
                 HandleReports,
+                // the township's roster (simple: not only the own squad's)
+                ManageDuty,
             ],
             Role::Officer => &[
                 ViewOrganisation,
@@ -188,10 +194,15 @@ pub enum Permission {
     /// Take a step of the closed loop (dispatch, accept, handle, verify,
     /// close); who may take which step is decided by `report::transition`.
     HandleReports,
+    /// The 24-hour duty roster and handover notes (值班排班、交接班).
+    ManageDuty,
+    /// Register cameras of the video network and record their review
+    /// (APL Art. 41); listing them needs `ViewReports`.
+    ManageCameras,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
@@ -205,6 +216,8 @@ impl Permission {
         Permission::SubmitReport,
         Permission::ViewReports,
         Permission::HandleReports,
+        Permission::ManageDuty,
+        Permission::ManageCameras,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -226,6 +239,8 @@ impl Permission {
             Permission::SubmitReport => "submit_report",
             Permission::ViewReports => "view_reports",
             Permission::HandleReports => "handle_reports",
+            Permission::ManageDuty => "manage_duty",
+            Permission::ManageCameras => "manage_cameras",
         }
     }
 }

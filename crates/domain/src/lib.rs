@@ -6,7 +6,9 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod camera;
 pub mod case;
+pub mod duty;
 pub mod error;
 pub mod lang;
 pub mod org;

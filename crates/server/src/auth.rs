@@ -155,7 +155,15 @@ impl FromRequestParts<AppState> for Caller {
             if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
                 return Err(expired());
             }
-            identity::touch_integration(&mut conn, &t.id).await?;
+            // Last use to the minute: a write on every call would make every
+            // platform request a writer queuing for the database.
+            let a_minute_ago = domain::time::to_storage(Utc::now() - chrono::Duration::minutes(1));
+            if t.last_used_at
+                .as_deref()
+                .is_none_or(|at| at < a_minute_ago.as_str())
+            {
+                identity::touch_integration(&mut conn, &t.id).await?;
+            }
             let perms = t
                 .permissions
                 .iter()

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod grid_import;
 pub mod grid_index;
+pub mod group_commit;
 pub mod lang;
 pub mod live;
 pub mod logging;
@@ -16,6 +17,7 @@ pub mod openapi;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod suggest;
 pub mod supervisor;
 pub mod web;
 

@@ -23,6 +23,7 @@ use utoipa::openapi::OpenApi as Doc;
         (name = "identity", description = "Login, users and roles in jurisdictions, integration tokens, the audit record"),
         (name = "public", description = "No account needed: complaints from the public with a tracking code, and their status"),
         (name = "one net", description = "Reports from every channel in one queue: intake, location, classification, dispatch, the closed loop and supervision"),
+        (name = "video network", description = "The video network (雪亮工程): cameras with place and review (APL Art. 41), and the signed webhook turning camera alerts into reports"),
         (name = "grids", description = "Grids and geography: locate a point, grids as GeoJSON, import with validation, assignments over time"),
         (name = "cases", description = "Penalty cases (行政处罚案件) by the Administrative Penalty Law")
     ),

@@ -54,18 +54,31 @@ impl Application {
         let public_limiter = Arc::new(crate::routes::public::Limiter::new(
             settings.public_complaints_per_hour,
         ));
+        let audit_key = Arc::new(audit_key);
+        let settings = Arc::new(settings);
+        let intake = Arc::new(
+            crate::group_commit::GroupCommit::start(
+                settings.store_config(),
+                audit_key.clone(),
+                settings.clone(),
+            )
+            .map_err(|e| {
+                store::StoreError::Unavailable(format!("cannot start the intake writer: {e}"))
+            })?,
+        );
         let state = AppState {
             store,
-            settings: Arc::new(settings),
+            settings,
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
-            audit_key: Arc::new(audit_key),
+            audit_key,
             grids: Arc::new(crate::grid_index::GridIndexCell::default()),
             calendar: Arc::new(crate::deadlines::CalendarCell::new(
                 domain::calendar::Calendar::builtin(),
             )),
             live: Arc::new(crate::live::Live::default()),
             public_limiter,
+            intake,
         };
         state.grids.refresh(&state.store).await?;
         if let Err(e) = crate::deadlines::reload(&state).await {

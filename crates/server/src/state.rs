@@ -22,4 +22,6 @@ pub struct AppState {
     pub live: Arc<crate::live::Live>,
     /// Public complaints per address and hour.
     pub public_limiter: Arc<crate::routes::public::Limiter>,
+    /// The one writer of new reports: batches them into shared commits.
+    pub intake: Arc<crate::group_commit::GroupCommit>,
 }

@@ -165,6 +165,23 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/cases/{id}",
         Access::Needs(Permission::ViewCases),
     ),
+    (
+        "put",
+        "/api/v1/cases/{id}/party",
+        Access::Needs(Permission::FileCase),
+    ),
+    // the legal review opinion alone is open to the reviewer with
+    // ViewCases (tests/case_procedure.rs); every other step needs FileCase
+    (
+        "post",
+        "/api/v1/cases/{id}/actions",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "put",
+        "/api/v1/legal-reviewers/{id}",
+        Access::Needs(Permission::ManageUsers),
+    ),
     ("get", "/api/v1/locate", Access::Authenticated),
     (
         "get",
@@ -245,6 +262,94 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/calendar/{year}",
         Access::County(Permission::ManageOrganisation),
     ),
+    (
+        "get",
+        "/api/v1/cameras",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/cameras",
+        Access::Needs(Permission::ManageCameras),
+    ),
+    (
+        "get",
+        "/api/v1/cameras/{code}",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/cameras/{code}/review",
+        Access::Needs(Permission::ManageCameras),
+    ),
+    // authenticated by its HMAC signature, not by a role (see the matrix loop)
+    ("post", "/api/v1/webhooks/camera", Access::Public),
+    (
+        "get",
+        "/api/v1/duty/roster",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
+    (
+        "post",
+        "/api/v1/duty/roster",
+        Access::Needs(Permission::ManageDuty),
+    ),
+    (
+        "delete",
+        "/api/v1/duty/roster/{id}",
+        Access::Needs(Permission::ManageDuty),
+    ),
+    (
+        "get",
+        "/api/v1/duty/now",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
+    (
+        "get",
+        "/api/v1/duty/handovers",
+        Access::Needs(Permission::ViewOrganisation),
+    ),
+    (
+        "post",
+        "/api/v1/duty/handovers",
+        Access::Needs(Permission::ManageDuty),
+    ),
+    // a case's documents, evidence and archive (tests/case_documents.rs)
+    (
+        "get",
+        "/api/v1/cases/{id}/documents",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/documents",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/documents/{doc_id}",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/evidence",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/evidence",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/evidence/{evidence_id}",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/archive",
+        Access::Needs(Permission::ViewCases),
+    ),
 ];
 
 #[test]
@@ -315,6 +420,11 @@ mod cases {
         report_b: String,
         /// A public complaint's tracking code.
         tracking: String,
+        /// A document and an evidence file of each township's case.
+        doc_a: String,
+        doc_b: String,
+        evidence_a: String,
+        evidence_b: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -443,6 +553,50 @@ mod cases {
                 let id = if own { &ctx.case_a } else { &ctx.case_b };
                 (Method::GET, format!("/api/v1/cases/{id}"), None)
             }
+            ("put", "/api/v1/cases/{id}/party") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::PUT,
+                    format!("/api/v1/cases/{id}/party"),
+                    Some(
+                        json!({"kind": "person", "name": "矩阵当事人", "id_number": "11010519491231002X"}),
+                    ),
+                )
+            }
+            // refused by the rules for want of a second officer (or a party)
+            ("post", "/api/v1/cases/{id}/actions") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{id}/actions"),
+                    Some(
+                        json!({"action": "investigate", "kind": "矩阵检查", "officers": [ctx.staff_a], "credentials_shown": true}),
+                    ),
+                )
+            }
+            // A's demo legal reviewer, or a user of B
+            ("put", "/api/v1/legal-reviewers/{id}") => {
+                let id = if own {
+                    json_of(
+                        ctx.app
+                            .get_as(&ctx.admin_a, "/api/v1/users?q=reviewer")
+                            .await,
+                    )
+                    .await["items"][0]["id"]
+                        .as_str()
+                        .expect("the demo reviewer")
+                        .to_string()
+                } else {
+                    ctx.officer_b_id.clone()
+                };
+                (
+                    Method::PUT,
+                    format!("/api/v1/legal-reviewers/{id}"),
+                    Some(
+                        json!({"qualification": "A20224114230012", "reviewing_since": "2022-03-01"}),
+                    ),
+                )
+            }
             ("get", "/api/v1/locate") => (
                 Method::GET,
                 format!("{path}?lon={}&lat={}", ctx.point_a.0, ctx.point_a.1),
@@ -553,6 +707,8 @@ mod cases {
                     json!({"township": t, "department": "宁陵县市场监督管理局", "task": "协助检查", "item_code": ctx.item}),
                 ),
             ),
+            // needs its township; the other lists answer without one
+            ("get", "/api/v1/duty/now") => (Method::GET, format!("{path}?township={t}"), None),
             ("get", p)
                 if !p.contains('{')
                     && !p.starts_with("/api/v1/org-units")
@@ -685,8 +841,169 @@ mod cases {
                     ),
                 )
             }
+            ("post", "/api/v1/duty/roster") => {
+                let leader = if own {
+                    duty_leader_a(ctx).await
+                } else {
+                    ctx.staff_b.clone()
+                };
+                let staff = if own { &ctx.staff_a } else { &ctx.staff_b };
+                (
+                    Method::POST,
+                    path.into(),
+                    Some(json!({"township": t, "entries": duty_night(&leader, staff)})),
+                )
+            }
+            ("delete", "/api/v1/duty/roster/{id}") => {
+                let id = if own {
+                    // a fresh entry of a future shift, rostered by A's dispatcher
+                    let s = ctx.app.session("dispatcher").await;
+                    let leader = duty_leader_a(ctx).await;
+                    let r = ctx
+                        .app
+                        .send_as(&s, Method::POST, "/api/v1/duty/roster",
+                            Some(json!({"township": A, "entries": duty_night(&leader, &ctx.staff_a)})))
+                        .await;
+                    assert_eq!(r.status(), 201, "roster for the delete recipe");
+                    let v = json_of(r).await;
+                    v["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|e| e["role"] == "officer")
+                        .unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                } else {
+                    let v = json_of(
+                        ctx.app
+                            .get_as(
+                                &ctx.admin_b,
+                                &format!("/api/v1/duty/roster?township={B}&per_page=1"),
+                            )
+                            .await,
+                    )
+                    .await;
+                    v["items"][0]["id"]
+                        .as_str()
+                        .expect("the demo rosters B")
+                        .to_string()
+                };
+                (Method::DELETE, format!("/api/v1/duty/roster/{id}"), None)
+            }
+            ("post", "/api/v1/duty/handovers") => (
+                Method::POST,
+                path.into(),
+                Some(json!({"township": t, "note": "矩阵测试：交接", "open_items": 1})),
+            ),
+            // the demo registers cameras <township>-SP01…03 in every township
+            ("post", "/api/v1/cameras") => {
+                let p = if own { ctx.point_a } else { ctx.point_b };
+                (
+                    Method::POST,
+                    path.into(),
+                    Some(
+                        json!({"code": uniq("MXCAM-"), "name": "矩阵摄像头", "township": t,
+                        "lon": p.0, "lat": p.1, "location": "矩阵测试路口"}),
+                    ),
+                )
+            }
+            ("get", "/api/v1/cameras/{code}") => {
+                (Method::GET, format!("/api/v1/cameras/{t}-SP01"), None)
+            }
+            ("post", "/api/v1/cameras/{code}/review") => (
+                Method::POST,
+                format!("/api/v1/cameras/{t}-SP01/review"),
+                Some(json!({"status": "reviewed", "note": "矩阵测试复核"})),
+            ),
+            ("post", "/api/v1/webhooks/camera") => (
+                Method::POST,
+                path.into(),
+                Some(
+                    json!({"camera": format!("{t}-SP01"), "event": "矩阵测试", "event_id": uniq("mx")}),
+                ),
+            ),
+            ("get", "/api/v1/cases/{id}/documents")
+            | ("get", "/api/v1/cases/{id}/evidence")
+            | ("get", "/api/v1/cases/{id}/archive") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::GET, path.replace("{id}", id), None)
+            }
+            ("post", "/api/v1/cases/{id}/documents") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    path.replace("{id}", id),
+                    Some(json!({"kind": "penalty_decision", "fields": decision_fields()})),
+                )
+            }
+            ("get", "/api/v1/cases/{id}/documents/{doc_id}") => {
+                let (id, doc) = if own {
+                    (&ctx.case_a, &ctx.doc_a)
+                } else {
+                    (&ctx.case_b, &ctx.doc_b)
+                };
+                (
+                    Method::GET,
+                    format!("/api/v1/cases/{id}/documents/{doc}"),
+                    None,
+                )
+            }
+            // sent as multipart by `send` (the body here only marks it)
+            ("post", "/api/v1/cases/{id}/evidence") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::POST, path.replace("{id}", id), None)
+            }
+            ("get", "/api/v1/cases/{id}/evidence/{evidence_id}") => {
+                let (id, e) = if own {
+                    (&ctx.case_a, &ctx.evidence_a)
+                } else {
+                    (&ctx.case_b, &ctx.evidence_b)
+                };
+                (
+                    Method::GET,
+                    format!("/api/v1/cases/{id}/evidence/{e}"),
+                    None,
+                )
+            }
             other => panic!("no request recipe for {other:?}"),
         }
+    }
+
+    /// The penalty decision's fields (the documents crate's fixture).
+    fn decision_fields() -> Value {
+        serde_json::from_str(include_str!(
+            "../../documents/tests/fixtures/penalty_decision.json"
+        ))
+        .unwrap()
+    }
+
+    /// Sends a recipe: JSON, or for an evidence upload a multipart photo.
+    async fn send(
+        ctx: &Ctx,
+        s: &Session,
+        m: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        if m == Method::POST && url.ends_with("/evidence") {
+            let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+            let form = reqwest::multipart::Form::new().text("kind", "photo").part(
+                "file",
+                reqwest::multipart::Part::bytes(jpeg).file_name("矩阵照片.jpg"),
+            );
+            return ctx
+                .app
+                .client
+                .post(ctx.app.url(url))
+                .bearer_auth(&s.token)
+                .multipart(form)
+                .send()
+                .await
+                .expect("request");
+        }
+        ctx.app.send_as(s, m, url, body).await
     }
 
     /// Routes whose list answers cannot name a township: B's objects must simply be absent.
@@ -695,9 +1012,39 @@ mod cases {
             "/api/v1/users" => body.contains("officer3") || body.contains("admin2"),
             "/api/v1/integration-tokens" | "/api/v1/audit" => body.contains(&format!("/{B}/")),
             "/api/v1/cases" => body.contains(&format!("\"township_code\":\"{B}\"")),
-            "/api/v1/grids" | "/api/v1/reports" => body.contains(&format!("\"township\":\"{B}\"")),
+            "/api/v1/grids" | "/api/v1/reports" | "/api/v1/cameras" => {
+                body.contains(&format!("\"township\":\"{B}\""))
+            }
+            "/api/v1/duty/roster" | "/api/v1/duty/handovers" => {
+                body.contains(&format!("\"township\":\"{B}\""))
+            }
             _ => false,
         }
+    }
+
+    /// Township A's brigade leader, who leads the matrix's duty shifts.
+    async fn duty_leader_a(ctx: &Ctx) -> String {
+        let v = json_of(
+            ctx.app
+                .get_as(
+                    &ctx.admin_a,
+                    &format!("/api/v1/staff?township={A}&post=brigade_leader&per_page=1"),
+                )
+                .await,
+        )
+        .await;
+        v["items"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// A leader and an officer on the night shift of a date no other call uses.
+    fn duty_night(leader: &str, officer: &str) -> Value {
+        let n = SEQ.fetch_add(1, Ordering::SeqCst);
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2032, 1, 1).unwrap() + chrono::Days::new(n.into());
+        json!([
+            {"staff_id": leader, "date": date.to_string(), "shift": "night", "role": "leader"},
+            {"staff_id": officer, "date": date.to_string(), "shift": "night", "role": "officer"},
+        ])
     }
 
     async fn first_officer(app: &TestApp, s: &Session, t: &str) -> String {
@@ -738,6 +1085,10 @@ mod cases {
             report_a: String::new(),
             report_b: String::new(),
             tracking: String::new(),
+            doc_a: String::new(),
+            doc_b: String::new(),
+            evidence_a: String::new(),
+            evidence_b: String::new(),
             app,
             admin_a,
             admin_b,
@@ -847,6 +1198,39 @@ mod cases {
                 ctx.case_b = id;
             }
         }
+        for (user, t) in [("officer", A), ("officer3", B)] {
+            let s = ctx.app.session(user).await;
+            let case = if t == A { &ctx.case_a } else { &ctx.case_b }.clone();
+            let r = ctx
+                .app
+                .send_as(
+                    &s,
+                    Method::POST,
+                    &format!("/api/v1/cases/{case}/documents"),
+                    Some(json!({"kind": "penalty_decision", "fields": decision_fields()})),
+                )
+                .await;
+            assert_eq!(r.status(), 201, "{user} makes a document");
+            let doc = json_of(r).await["id"].as_str().unwrap().to_string();
+            let r = send(
+                &ctx,
+                &s,
+                Method::POST,
+                &format!("/api/v1/cases/{case}/evidence"),
+                None,
+            )
+            .await;
+            assert_eq!(r.status(), 201, "{user} uploads evidence");
+            let e = json_of(r).await["items"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            if t == A {
+                (ctx.doc_a, ctx.evidence_a) = (doc, e);
+            } else {
+                (ctx.doc_b, ctx.evidence_b) = (doc, e);
+            }
+        }
         // B's audit log must hold something for the absence check to mean anything.
         assert_eq!(
             ctx.app
@@ -891,11 +1275,20 @@ mod cases {
                     Access::County(_) => false,
                 };
                 let (m, url, body) = request(&ctx, method, path, true).await;
-                let r = ctx.app.send_as(&s, m.clone(), &url, body).await;
+                let r = send(&ctx, &s, m.clone(), &url, body).await;
                 let status = r.status().as_u16();
+                // The camera webhook answers to its signature, not to a role:
+                // a session's unsigned call is refused as unsigned.
+                if *path == "/api/v1/webhooks/camera" {
+                    let p = problem(r, 401).await;
+                    assert_eq!(p["code"], "webhook.signature", "{role:?} {m} {url}");
+                    checked += 1;
+                    continue;
+                }
                 // The closed loop decides which role takes which step: a
                 // permitted caller may still meet a `report.*` refusal.
-                let step_refused = path.starts_with("/api/v1/reports/{id}/")
+                let step_refused = (path.starts_with("/api/v1/reports/{id}/")
+                    || *path == "/api/v1/cases/{id}/actions")
                     && *method == "post"
                     && !(200..300).contains(&status);
                 if allowed && step_refused {
@@ -904,7 +1297,7 @@ mod cases {
                     // the decision route is called with no such request
                     let missing = path.ends_with("/decision") && code == "not_found";
                     assert!(
-                        code.starts_with("report.") || missing,
+                        code.starts_with("report.") || code.starts_with("case.") || missing,
                         "{role:?} {m} {url}: {p}"
                     );
                 } else if allowed {
@@ -948,7 +1341,7 @@ mod cases {
                         || path.starts_with("/api/v1/staff"));
                 if scoped {
                     let (m, url, body) = request(&ctx, method, path, false).await;
-                    let r = ctx.app.send_as(&s, m.clone(), &url, body).await;
+                    let r = send(&ctx, &s, m.clone(), &url, body).await;
                     let p = problem(r, 403).await;
                     let code = p["code"].as_str().unwrap();
                     assert!(

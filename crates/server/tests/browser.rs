@@ -825,3 +825,626 @@ async fn public_complaint_from_the_portal_to_closure_by_tracking_code_in_chromiu
     d.screenshot("portal-complaint-closed.png").await;
     d.quit().await;
 }
+
+// ---- the one net in the browser: field report, live queue, tasks ----
+
+/// Run a script in the page; its value.
+async fn run_js(d: &Driver, script: &str) -> serde_json::Value {
+    d.cmd(
+        reqwest::Method::POST,
+        "/execute/sync",
+        Some(serde_json::json!({"script": script, "args": []})),
+    )
+    .await["value"]
+        .clone()
+}
+
+/// Poll a script until its value is truthy (not null, false, 0 or ""),
+/// for at most `ms`; that value, or a panic naming `what`.
+async fn wait_js(d: &Driver, script: &str, what: &str, ms: u64) -> serde_json::Value {
+    let start = std::time::Instant::now();
+    let mut v = serde_json::Value::Null;
+    while start.elapsed() < std::time::Duration::from_millis(ms) {
+        v = run_js(d, script).await;
+        let truthy = match &v {
+            serde_json::Value::Null => false,
+            serde_json::Value::Bool(b) => *b,
+            serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
+            serde_json::Value::String(s) => !s.is_empty(),
+            _ => true,
+        };
+        if truthy {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{what}: not within {ms} ms (last {v}); page: {}",
+        d.source().await
+    )
+}
+
+/// A DevTools command in the driven browser.
+async fn devtools(d: &Driver, cmd: &str, params: serde_json::Value) {
+    let v = d
+        .cmd(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(serde_json::json!({"cmd": cmd, "params": params})),
+        )
+        .await;
+    assert!(v["value"].is_object(), "{cmd}: {v}");
+}
+
+/// Make the browser a phone (390×844 CSS pixels, touch, mobile layout)
+/// standing at `lon`, `lat` (WGS84, as a phone's GPS reports), with the
+/// site allowed to read the location.
+async fn as_phone(d: &Driver, app: &TestApp, lon: f64, lat: f64) {
+    devtools(
+        d,
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+    )
+    .await;
+    devtools(
+        d,
+        "Emulation.setTouchEmulationEnabled",
+        serde_json::json!({"enabled": true, "maxTouchPoints": 5}),
+    )
+    .await;
+    devtools(
+        d,
+        "Browser.grantPermissions",
+        serde_json::json!({"permissions": ["geolocation"], "origin": app.base}),
+    )
+    .await;
+    devtools(
+        d,
+        "Emulation.setGeolocationOverride",
+        serde_json::json!({"longitude": lon, "latitude": lat, "accuracy": 8}),
+    )
+    .await;
+}
+
+/// Cut the browser's network (chromedriver's network emulation: requests
+/// fail, `navigator.onLine` turns false, `offline`/`online` events fire).
+async fn set_offline(d: &Driver, offline: bool) {
+    let v = d
+        .cmd(
+            reqwest::Method::POST,
+            "/chromium/network_conditions",
+            Some(serde_json::json!({"network_conditions": {
+                "offline": offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}})),
+        )
+        .await;
+    assert!(v["value"].is_null(), "network conditions: {v}");
+}
+
+/// Log in through the login form, landing on `next`.
+async fn log_in_at(d: &Driver, app: &TestApp, user: &str, next: &str) {
+    d.go(&app.url(&format!("/login?next={}", next.replace('/', "%2F"))))
+        .await;
+    d.type_into("#username", user).await;
+    d.type_into("#password", demo::DEMO_PASSWORD).await;
+    d.click("#login-submit").await;
+    let url = d.wait_url(|u| u.ends_with(next)).await;
+    assert!(url.ends_with(next), "{user} at {url}: {}", d.source().await);
+}
+
+/// A point well inside the demo grid worker's own grid — the first grid of
+/// township A by code, which the demo's grid worker and officer hold — to
+/// six decimals, as the phone page shows it; and the locate API's answer.
+async fn own_grid_point(app: &TestApp, s: &Session) -> (f64, f64, serde_json::Value) {
+    use serde_json::Value;
+    let fc: Value = app
+        .get_as(s, "/api/v1/grids?format=geojson&township=411423100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let f = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by_key(|f| f["properties"]["code"].as_str().unwrap().to_string())
+        .expect("township A has grids");
+    let code = f["properties"]["code"].as_str().unwrap();
+    let g = &f["geometry"];
+    let ring = if g["type"] == "MultiPolygon" {
+        &g["coordinates"][0][0]
+    } else {
+        &g["coordinates"][0]
+    };
+    let ring: Vec<(f64, f64)> = ring
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+        .collect();
+    let n = (ring.len() - 1) as f64;
+    let c = ring[..ring.len() - 1]
+        .iter()
+        .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    let candidates =
+        std::iter::once(c).chain(ring.iter().map(|p| ((c.0 + p.0) / 2.0, (c.1 + p.1) / 2.0)));
+    for (lon, lat) in candidates {
+        let (lon, lat) = (round(lon), round(lat));
+        let v: Value = app
+            .get_as(s, &format!("/api/v1/locate?lon={lon}&lat={lat}&crs=wgs84"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if v["grid"]["code"] == code && v["snapped"] == false {
+            return (lon, lat, v);
+        }
+    }
+    panic!("no point found inside grid {code}")
+}
+
+/// A 1×1 PNG, as a phone's photo stands in.
+fn tiny_png() -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap()
+}
+
+/// The grid-worker reports whose description is exactly `text`, as the
+/// county supervisor sees them through the API.
+async fn reports_described(app: &TestApp, text: &str) -> Vec<serde_json::Value> {
+    let s = app.session("supervisor").await;
+    let v: serde_json::Value = app
+        .get_as(&s, "/api/v1/reports?channel=grid_worker&per_page=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .filter(|r| r["description"] == text)
+        .cloned()
+        .collect()
+}
+
+/// The Show of issue 6: a grid worker reports from a phone-sized window; the
+/// dispatcher's live queue shows it without a reload; the dispatcher
+/// dispatches it; the officer finds it in their tasks, accepts it, and the
+/// queue and the grid worker's list follow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_net_grid_worker_reports_from_a_phone_and_the_dispatcher_sees_it_live_in_chromium() {
+    use serde_json::json;
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let gw = app.session("gridworker").await;
+    let (lon, lat, place) = own_grid_point(&app, &gw).await;
+    let officer_id = place["officer"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the grid has an officer: {place}"))
+        .to_string();
+
+    // The dispatcher opens the command centre: the queue is live.
+    let desk = Driver::start().await;
+    log_in_at(&desk, &app, "dispatcher", "/command").await;
+    wait_js(
+        &desk,
+        "const l = document.getElementById('q-live'); \
+         return !l.classList.contains('off') && document.getElementById('q-total').textContent;",
+        "the queue loaded and is live",
+        10_000,
+    )
+    .await;
+    assert!(
+        !run_js(&desk, "return document.getElementById('q-empty').hidden;")
+            .await
+            .as_bool()
+            .unwrap(),
+        "no reports yet: the empty state"
+    );
+    // A marker that a reload would wipe out.
+    run_js(&desk, "window.__stay = 1; return 1;").await;
+    desk.screenshot("command-empty.png").await;
+
+    // The grid worker, on a phone in their grid.
+    let phone = Driver::start().await;
+    as_phone(&phone, &app, lon, lat).await;
+    log_in_at(&phone, &app, "gridworker", "/m/report").await;
+    assert_eq!(
+        run_js(&phone, "return [window.innerWidth, window.innerHeight];").await,
+        json!([390, 844]),
+        "a phone-sized window"
+    );
+    let description = "幸福路菜市场门口有摊贩占道经营，早高峰堵塞通行（网格巡查）";
+    phone.type_into("#m-description", description).await;
+    let item = run_js(
+        &phone,
+        "const o = Array.from(document.querySelectorAll('#m-item option')).find(o => o.textContent.includes('占道')); \
+         if (!o) return ''; document.getElementById('m-item').value = o.value; return o.value;",
+    )
+    .await;
+    phone.click("#m-locate").await;
+    let shown = wait_js(
+        &phone,
+        "const lon = document.getElementById('m-lon').value; \
+         return lon ? [lon, document.getElementById('m-lat').value] : null;",
+        "the location from the phone",
+        10_000,
+    )
+    .await;
+    assert_eq!(shown, json!([format!("{lon:.6}"), format!("{lat:.6}")]));
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("scene.png");
+    std::fs::write(&photo, tiny_png()).unwrap();
+    phone
+        .type_into("#m-photo", &photo.display().to_string())
+        .await;
+    phone.screenshot("m-report-phone.png").await;
+    phone.click("#m-submit").await;
+    let result = wait_js(
+        &phone,
+        "const r = document.getElementById('m-result'); return r.hidden ? '' : r.textContent;",
+        "the phone's answer",
+        10_000,
+    )
+    .await;
+    let sent = std::time::Instant::now();
+    let place_name = place["grid"]["name"].as_str().unwrap();
+    assert!(
+        result.as_str().unwrap().contains("已上报")
+            && result.as_str().unwrap().contains(place_name),
+        "{result}: {:?}",
+        run_js(
+            &phone,
+            "return document.getElementById('m-error').textContent;"
+        )
+        .await
+    );
+    phone.screenshot("m-report-sent.png").await;
+    let found = reports_described(&app, description).await;
+    assert_eq!(found.len(), 1, "one report");
+    let report = &found[0];
+    let id = report["id"].as_str().unwrap().to_string();
+    assert_eq!(report["grid"], place["grid"]["code"], "located in the grid");
+    assert_eq!(report["status"], "received");
+    if let Some(code) = item.as_str().filter(|c| !c.is_empty()) {
+        assert_eq!(report["item_code"], code, "the category chosen");
+    }
+
+    // The dispatcher's queue shows it without a reload, highlighted.
+    let row = wait_js(
+        &desk,
+        &format!(
+            "const tr = document.getElementById('r-{id}'); \
+             return tr ? [tr.textContent, tr.classList.contains('fresh'), !!tr.querySelector('button.dispatch'), \
+                          tr === document.querySelector('#queue-rows tr')] : null;"
+        ),
+        "the new report in the live queue",
+        5_000,
+    )
+    .await;
+    let appeared = sent.elapsed();
+    let text = row[0].as_str().unwrap();
+    assert!(
+        text.contains(description) && text.contains("已受理"),
+        "{text}"
+    );
+    assert_eq!(row[1], true, "highlighted as new");
+    assert_eq!(row[2], true, "with a Dispatch button");
+    assert_eq!(row[3], true, "newest first");
+    assert!(
+        appeared < std::time::Duration::from_secs(3),
+        "live within seconds: {appeared:?}"
+    );
+    assert_eq!(
+        run_js(&desk, "return window.__stay || 0;").await,
+        1,
+        "no page reload"
+    );
+    // the details follow: officer of the grid, deadline, counts
+    wait_js(
+        &desk,
+        &format!(
+            "const tr = document.getElementById('r-{id}'); \
+             return tr.querySelector('td.deadline').textContent.trim() !== '—' && tr.querySelector('td.officer').textContent.trim() !== '—';"
+        ),
+        "the row's deadline and officer",
+        5_000,
+    )
+    .await;
+    wait_js(
+        &desk,
+        "return document.querySelector('#q-counts li[data-status=received] .n').textContent === '1';",
+        "the count of received reports",
+        5_000,
+    )
+    .await;
+    desk.screenshot("command-live-row.png").await;
+
+    // Dispatch from the row.
+    desk.click(&format!("#r-{id} button.dispatch")).await;
+    wait_js(
+        &desk,
+        &format!(
+            "const b = document.querySelector('#r-{id} td.status .badge'); return b && b.textContent === '已派遣';"
+        ),
+        "dispatched in the queue",
+        5_000,
+    )
+    .await;
+    let r: serde_json::Value = app
+        .get_as(&gw, &format!("/api/v1/reports/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "dispatched");
+    assert_eq!(
+        r["dispatched_to"], officer_id,
+        "routed to the grid's officer (the demo officer)"
+    );
+    assert_eq!(
+        r["attachments"].as_array().map(Vec::len),
+        Some(1),
+        "the photo"
+    );
+    desk.screenshot("command-dispatched.png").await;
+
+    // The officer sees it in their tasks and accepts it.
+    let field = Driver::start().await;
+    log_in_at(&field, &app, "officer", "/tasks").await;
+    let task = wait_js(
+        &field,
+        &format!(
+            "const li = document.getElementById('task-{id}'); return li ? li.textContent : '';"
+        ),
+        "the task on the officer's page",
+        5_000,
+    )
+    .await;
+    assert!(
+        task.as_str().unwrap().contains(description) && task.as_str().unwrap().contains("已派遣"),
+        "{task}"
+    );
+    field.screenshot("tasks-officer.png").await;
+    field
+        .click(&format!("#task-{id} button[data-action=accept]"))
+        .await;
+    wait_js(
+        &field,
+        &format!(
+            "const li = document.getElementById('task-{id}'); return li && li.dataset.status === 'accepted' && !!li.querySelector('button[data-action=start]');"
+        ),
+        "accepted, with the next step offered",
+        5_000,
+    )
+    .await;
+    field.screenshot("tasks-accepted.png").await;
+    // … and the command centre follows, still without a reload.
+    wait_js(
+        &desk,
+        &format!(
+            "const b = document.querySelector('#r-{id} td.status .badge'); return b && b.textContent === '已接收';"
+        ),
+        "the acceptance in the queue",
+        5_000,
+    )
+    .await;
+    assert_eq!(run_js(&desk, "return window.__stay || 0;").await, 1);
+    desk.screenshot("command-accepted.png").await;
+
+    // The grid worker's recent reports show where it stands.
+    phone.go(&app.url("/m/report")).await;
+    wait_js(
+        &phone,
+        &format!(
+            "const li = document.querySelector('#m-recent li[data-id=\"{id}\"]'); return li && li.dataset.status === 'accepted' && li.textContent.includes('已接收');"
+        ),
+        "the report in my recent reports",
+        5_000,
+    )
+    .await;
+    phone.screenshot("m-report-recent.png").await;
+
+    // In English.
+    desk.go(&app.url("/command?lang=en")).await;
+    wait_js(
+        &desk,
+        &format!(
+            "const b = document.querySelector('#r-{id} td.status .badge'); return b && b.textContent === 'Accepted' && document.getElementById('q-live').textContent === 'Live';"
+        ),
+        "the queue in English",
+        5_000,
+    )
+    .await;
+    desk.screenshot("command-en.png").await;
+    field.go(&app.url("/tasks?lang=en")).await;
+    wait_js(
+        &field,
+        &format!(
+            "const li = document.getElementById('task-{id}'); return li && li.querySelector('button[data-action=start]').textContent === 'Start handling';"
+        ),
+        "the tasks in English",
+        5_000,
+    )
+    .await;
+    field.screenshot("tasks-en.png").await;
+    phone.go(&app.url("/m/report?lang=en")).await;
+    wait_js(
+        &phone,
+        "return document.getElementById('m-submit').textContent === 'Send report' && document.querySelectorAll('#m-recent li').length === 1;",
+        "the field report in English",
+        5_000,
+    )
+    .await;
+    phone.screenshot("m-report-en.png").await;
+    phone.quit().await;
+    field.quit().await;
+    desk.quit().await;
+}
+
+/// A report made on a phone without a connection waits in IndexedDB (its
+/// photo as a Blob, its Idempotency-Key made once), is not sent while the
+/// phone is offline, and is sent exactly once when the connection returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mobile_report_made_offline_is_sent_once_when_the_connection_returns_in_chromium() {
+    use serde_json::json;
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let gw = app.session("gridworker").await;
+    let (lon, lat, place) = own_grid_point(&app, &gw).await;
+    let phone = Driver::start().await;
+    as_phone(&phone, &app, lon, lat).await;
+    log_in_at(&phone, &app, "gridworker", "/m/report").await;
+    wait_js(
+        &phone,
+        "return !document.getElementById('m-recent-empty').hidden;",
+        "the page ready, nothing reported yet",
+        5_000,
+    )
+    .await;
+
+    set_offline(&phone, true).await;
+    wait_js(
+        &phone,
+        "return navigator.onLine === false && !document.getElementById('m-net').hidden;",
+        "the page knows it is offline",
+        5_000,
+    )
+    .await;
+    let description = "村口道路旁有人占道堆放建筑材料，影响通行（离线上报）";
+    phone.type_into("#m-description", description).await;
+    phone.click("#m-manual summary").await;
+    phone.type_into("#m-lon", &format!("{lon:.6}")).await;
+    phone.type_into("#m-lat", &format!("{lat:.6}")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("scene.png");
+    std::fs::write(&photo, tiny_png()).unwrap();
+    phone
+        .type_into("#m-photo", &photo.display().to_string())
+        .await;
+    phone.click("#m-submit").await;
+    let waiting = wait_js(
+        &phone,
+        "const b = document.getElementById('m-outbox'); return b.hidden ? '' : document.getElementById('m-outbox-count').textContent;",
+        "the report queued on the phone",
+        5_000,
+    )
+    .await;
+    assert_eq!(waiting, "1 条上报等待发送");
+    let result = run_js(
+        &phone,
+        "return document.getElementById('m-result').textContent;",
+    )
+    .await;
+    assert!(
+        result.as_str().unwrap().contains("联网后自动发送"),
+        "{result}"
+    );
+    // In IndexedDB: its key, and the photo as a Blob.
+    let stored = phone
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": "const done = arguments[arguments.length - 1]; \
+                const open = indexedDB.open('yiwang-field'); \
+                open.onsuccess = () => { const all = open.result.transaction('outbox').objectStore('outbox').getAll(); \
+                  all.onsuccess = () => done(all.result.map(i => [i.key, i.report.description, i.photos.length, \
+                    i.photos[0].blob instanceof Blob, i.photos[0].blob.size])); }; \
+                open.onerror = () => done(String(open.error));", "args": []})),
+        )
+        .await["value"]
+        .clone();
+    let stored = stored
+        .as_array()
+        .unwrap_or_else(|| panic!("the outbox: {stored}"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let key = stored[0][0].as_str().unwrap().to_string();
+    assert_eq!(stored[0][1], description);
+    assert_eq!(stored[0][2], 1);
+    assert_eq!(stored[0][3], true, "the photo kept as a Blob");
+    assert_eq!(stored[0][4], tiny_png().len());
+    assert!(reports_described(&app, description).await.is_empty());
+    // Retry rounds pass while offline: nothing is sent, nothing is lost.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert_eq!(
+        run_js(
+            &phone,
+            "return document.getElementById('m-outbox').dataset.count;"
+        )
+        .await,
+        "1"
+    );
+    assert!(reports_described(&app, description).await.is_empty());
+    phone.screenshot("m-report-offline.png").await;
+
+    // The connection returns: sent, and gone from the phone.
+    set_offline(&phone, false).await;
+    wait_js(
+        &phone,
+        "return document.getElementById('m-outbox').hidden;",
+        "the queue sent",
+        10_000,
+    )
+    .await;
+    wait_js(
+        &phone,
+        "const li = Array.from(document.querySelectorAll('#m-recent li')).find(l => l.textContent.includes('（离线上报）')); \
+         return li && li.dataset.status === 'received';",
+        "the sent report among my recent reports",
+        5_000,
+    )
+    .await;
+    phone.screenshot("m-report-back-online.png").await;
+    let found = reports_described(&app, description).await;
+    assert_eq!(found.len(), 1, "exactly one report: {found:?}");
+    let id = found[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(found[0]["grid"], place["grid"]["code"]);
+    let full: serde_json::Value = app
+        .get_as(&gw, &format!("/api/v1/reports/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        full["attachments"].as_array().map(Vec::len),
+        Some(1),
+        "the photo went with it"
+    );
+    // The key went with it: sending it again is the same report.
+    let again = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .bearer_auth(&gw.token)
+        .header("Idempotency-Key", &key)
+        .json(&json!({"channel": "grid_worker", "description": description, "lon": lon, "lat": lat, "crs": "wgs84"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "a retry, not a new report");
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(again["id"], id.as_str());
+    // Opening the page again sends nothing more.
+    phone.go(&app.url("/m/report")).await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    // The page is kept for opening offline by its service worker, served
+    // under /m/ and controlling only the phone pages.
+    let scope = phone
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": "const done = arguments[arguments.length - 1]; \
+                navigator.serviceWorker.ready.then(r => done(r.scope), e => done(String(e)));", "args": []})),
+        )
+        .await["value"]
+        .clone();
+    assert_eq!(scope, app.url("/m/"), "the service worker's scope");
+    assert_eq!(
+        run_js(&phone, "return document.getElementById('m-outbox').hidden;").await,
+        true
+    );
+    assert_eq!(reports_described(&app, description).await.len(), 1);
+    phone.quit().await;
+}

@@ -283,26 +283,10 @@ mod cases {
         let dispatcher = app.session("dispatcher").await;
         let officer = app.session("officer").await;
         let gw = app.session("gridworker").await;
-        let fc: Value = app
-            .get_as(&gw, &format!("/api/v1/grids?format=geojson&township={A}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let ring = fc["features"][0]["geometry"]["coordinates"][0]
-            .as_array()
-            .unwrap();
-        let n = (ring.len() - 1) as f64;
-        let avg = |k: usize| {
-            ring[..ring.len() - 1]
-                .iter()
-                .map(|p| p[k].as_f64().unwrap())
-                .sum::<f64>()
-                / n
-        };
+        let ((lon, lat), _) = grid_point(&app, &gw, A, 0).await;
         let r: Value = app
             .send_as(&gw, Method::POST, "/api/v1/reports",
-                Some(json!({"channel": "grid_worker", "description": "商户长期占道经营，多次劝导无效", "lon": avg(0), "lat": avg(1)})))
+                Some(json!({"channel": "grid_worker", "description": "商户长期占道经营，多次劝导无效", "lon": lon, "lat": lat})))
             .await
             .json()
             .await

@@ -20,25 +20,6 @@ mod cases {
         v
     }
 
-    /// A point well inside a grid's outer ring (the average of its vertices:
-    /// demo grids are convex).
-    fn inside(feature: &Value) -> (f64, f64) {
-        let g = &feature["geometry"];
-        let ring = if g["type"] == "Polygon" {
-            &g["coordinates"][0]
-        } else {
-            &g["coordinates"][0][0]
-        };
-        let pts = ring.as_array().unwrap();
-        let n = (pts.len() - 1) as f64;
-        let (mut x, mut y) = (0.0, 0.0);
-        for p in &pts[..pts.len() - 1] {
-            x += p[0].as_f64().unwrap();
-            y += p[1].as_f64().unwrap();
-        }
-        (x / n, y / n)
-    }
-
     pub async fn locate_answers_township_village_grid_squad_officer_and_grid_worker(db: &TestDb) {
         let app = spawn_demo(db).await;
         let officer = app.session("officer").await;

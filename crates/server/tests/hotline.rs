@@ -20,26 +20,11 @@ mod cases {
 
     /// Two points inside a township's first two grids, in GCJ-02.
     async fn points_in(app: &TestApp, s: &Session, township: &str) -> Vec<(f64, f64)> {
-        let fc = ok(app
-            .get_as(
-                s,
-                &format!("/api/v1/grids?format=geojson&township={township}"),
-            )
-            .await)
-        .await;
-        fc["features"].as_array().unwrap()[..2]
+        grids_of(app, s, township).await[..2]
             .iter()
             .map(|f| {
-                let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
-                let n = (ring.len() - 1) as f64;
-                let avg = |k: usize| {
-                    ring[..ring.len() - 1]
-                        .iter()
-                        .map(|p| p[k].as_f64().unwrap())
-                        .sum::<f64>()
-                        / n
-                };
-                let g = yiwang_geo::Crs::Gcj02.from_wgs84(yiwang_geo::LonLat::new(avg(0), avg(1)));
+                let (lon, lat) = inside(f);
+                let g = yiwang_geo::Crs::Gcj02.from_wgs84(yiwang_geo::LonLat::new(lon, lat));
                 (g.lon, g.lat)
             })
             .collect()

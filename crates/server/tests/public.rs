@@ -21,23 +21,7 @@ mod cases {
 
     async fn a_point(app: &TestApp) -> (f64, f64) {
         let s = app.session("dispatcher").await;
-        let fc = ok(app
-            .get_as(&s, &format!("/api/v1/grids?format=geojson&township={A}"))
-            .await)
-        .await;
-        let ring = fc["features"][0]["geometry"]["coordinates"][0]
-            .as_array()
-            .unwrap()
-            .clone();
-        let n = (ring.len() - 1) as f64;
-        let avg = |k: usize| {
-            ring[..ring.len() - 1]
-                .iter()
-                .map(|p| p[k].as_f64().unwrap())
-                .sum::<f64>()
-                / n
-        };
-        (avg(0), avg(1))
+        grid_point(app, &s, A, 0).await.0
     }
 
     async fn complain(app: &TestApp, body: Value, key: Option<&str>) -> reqwest::Response {

@@ -21,24 +21,7 @@ mod cases {
 
     /// A point inside township A's first grid (the officer's), and its code.
     async fn first_grid(app: &TestApp, s: &Session) -> ((f64, f64), String) {
-        let fc = ok(app
-            .get_as(s, &format!("/api/v1/grids?format=geojson&township={A}"))
-            .await)
-        .await;
-        let f = &fc["features"][0];
-        let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
-        let n = (ring.len() - 1) as f64;
-        let avg = |k: usize| {
-            ring[..ring.len() - 1]
-                .iter()
-                .map(|p| p[k].as_f64().unwrap())
-                .sum::<f64>()
-                / n
-        };
-        (
-            (avg(0), avg(1)),
-            f["properties"]["code"].as_str().unwrap().to_string(),
-        )
+        grid_point(app, s, A, 0).await
     }
 
     async fn token(app: &TestApp, kind: &str) -> Session {
@@ -372,6 +355,106 @@ mod cases {
         assert_eq!(dispatches, 1, "one dispatch in the trail");
     }
 
+    /// Dispatch goes to staff on duty (the 24-hour roster): with the grid's
+    /// officer off duty, the task goes to an on-duty officer of the grid's
+    /// squad, and the dispatcher cannot name the absent one.
+    pub async fn dispatch_goes_to_staff_on_duty(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        let dispatcher = app.session("dispatcher").await;
+        let fc = ok(app
+            .get_as(
+                &dispatcher,
+                &format!("/api/v1/grids?format=geojson&township={A}"),
+            )
+            .await)
+        .await;
+        let features = fc["features"].as_array().unwrap();
+        // a grid whose officer is none of the demo's field accounts
+        let taken: Vec<&Value> = features[..2]
+            .iter()
+            .map(|f| &f["properties"]["officer"]["id"])
+            .collect();
+        let f = features[2..]
+            .iter()
+            .find(|f| !taken.contains(&&f["properties"]["officer"]["id"]))
+            .expect("a grid of another officer");
+        let absent = f["properties"]["officer"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let squad = f["properties"]["squad"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // take that officer off today's and yesterday's shifts
+        let today = chrono::Utc::now().date_naive();
+        let roster = ok(app
+            .get_as(
+                &dispatcher,
+                &format!(
+                    "/api/v1/duty/roster?township={A}&staff_id={absent}&from={}&to={}",
+                    today.pred_opt().unwrap(),
+                    today.succ_opt().unwrap()
+                ),
+            )
+            .await)
+        .await;
+        for e in roster["items"].as_array().unwrap() {
+            let r = app
+                .send_as(
+                    &dispatcher,
+                    Method::DELETE,
+                    &format!("/api/v1/duty/roster/{}", e["id"].as_str().unwrap()),
+                    None,
+                )
+                .await;
+            assert!(
+                r.status().is_success() || r.status() == 422,
+                "{}",
+                r.status()
+            );
+        }
+        let now = ok(app
+            .get_as(&dispatcher, &format!("/api/v1/duty/now?township={A}"))
+            .await)
+        .await;
+        let on_duty: Vec<&str> = now["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["unit"] == squad.as_str())
+            .map(|i| i["staff_id"].as_str().unwrap())
+            .collect();
+        assert!(!on_duty.contains(&absent.as_str()), "off duty now");
+        assert!(!on_duty.is_empty(), "the squad has someone on duty");
+        let (lon, lat) = inside(f);
+        let v = ok(app.send_as(&dispatcher, Method::POST, "/api/v1/reports",
+            Some(json!({"channel": "department", "description": "门店外摆占道", "lon": lon, "lat": lat}))).await).await;
+        assert_eq!(
+            v["officer_id"],
+            absent.as_str(),
+            "the grid's officer answers for it"
+        );
+        let id = v["id"].as_str().unwrap();
+        // naming the absent officer is refused
+        let p = problem(
+            app.send_as(
+                &dispatcher,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/actions"),
+                Some(json!({"action": "dispatch", "officer": absent, "reason": "点名"})),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["field"], "officer");
+        let d = step(&app, &dispatcher, id, json!({"action": "dispatch"})).await;
+        let to = d["dispatched_to"].as_str().expect("an officer on duty");
+        assert_ne!(to, absent, "not the absent officer");
+        assert!(on_duty.contains(&to), "{to} is on duty in squad {squad}");
+    }
+
     pub async fn bad_input_is_refused_clearly_and_stores_nothing(db: &TestDb) {
         let app = spawn_demo(db).await;
         let gw = app.session("gridworker").await;
@@ -511,6 +594,7 @@ store::both_databases!(crate::cases =>
     a_verification_that_fails_sends_the_task_back_for_rework,
     one_thousand_concurrent_retries_of_one_key_create_one_report,
     concurrent_dispatches_of_one_report_apply_once,
+    dispatch_goes_to_staff_on_duty,
     bad_input_is_refused_clearly_and_stores_nothing,
     duplicates_emergencies_and_other_platforms,
 );

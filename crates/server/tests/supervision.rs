@@ -25,29 +25,9 @@ mod cases {
         domain::time::from_storage(v.as_str().unwrap()).unwrap()
     }
 
-    async fn a_point(app: &TestApp, s: &Session) -> (f64, f64) {
-        let fc = ok(app
-            .get_as(s, &format!("/api/v1/grids?format=geojson&township={A}"))
-            .await)
-        .await;
-        let ring = fc["features"][0]["geometry"]["coordinates"][0]
-            .as_array()
-            .unwrap()
-            .clone();
-        let n = (ring.len() - 1) as f64;
-        let avg = |k: usize| {
-            ring[..ring.len() - 1]
-                .iter()
-                .map(|p| p[k].as_f64().unwrap())
-                .sum::<f64>()
-                / n
-        };
-        (avg(0), avg(1))
-    }
-
     async fn new_report(app: &TestApp, text: &str) -> String {
         let gw = app.session("gridworker").await;
-        let (lon, lat) = a_point(app, &gw).await;
+        let ((lon, lat), _) = grid_point(app, &gw, A, 0).await;
         let v = ok(app
             .send_as(
                 &gw,

@@ -322,6 +322,78 @@ mod cases {
         assert_eq!(r.headers()["location"], "/login");
         assert_eq!(b.get("/account").await.status(), 303);
     }
+
+    /// The one net's pages: a login first; each role sees the links to the
+    /// pages of its own work; the command centre only for those who may
+    /// see reports; the field report made for a phone.
+    pub async fn one_net_pages_by_role(db: &TestDb) {
+        let mut b = browser(db).await;
+        for page in ["/command", "/tasks", "/m/report"] {
+            let r = b.get(page).await;
+            assert_eq!(r.status(), 303, "{page}");
+            assert_eq!(
+                r.headers()["location"].to_str().unwrap(),
+                format!("/login?next={}", page.replace('/', "%2F"))
+            );
+        }
+        b.login("gridworker", "demo12345", "/m/report").await;
+        let r = b.get("/m/report").await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("name=\"viewport\""), "a phone page");
+        assert!(
+            html.contains("accept=\"image/*\" capture=\"environment\""),
+            "the camera"
+        );
+        assert!(html.contains("/assets/m-report.js"));
+        assert!(html.contains("占道"), "the township's items as categories");
+        let home = b.get("/account").await.text().await.unwrap();
+        assert!(
+            home.contains("href=\"/m/report\""),
+            "linked for a grid worker"
+        );
+        assert!(
+            !home.contains("href=\"/tasks\""),
+            "no tasks for a grid worker"
+        );
+
+        let mut o = browser_on(db).await;
+        o.login("officer", "demo12345", "/tasks").await;
+        let r = o.get("/tasks").await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("href=\"/tasks\" aria-current=\"page\""),
+            "linked and current"
+        );
+        assert!(html.contains("href=\"/m/report\""));
+        assert!(!html.contains("id=\"t-unlinked\""), "the officer is staff");
+        assert!(html.contains("data-staff=\""));
+
+        let mut d = browser_on(db).await;
+        d.login("dispatcher", "demo12345", "/command").await;
+        let r = d
+            .get("/command?status=received&township=nowhere&q=%E5%8D%A0%E9%81%93")
+            .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("<option value=\"received\" selected>"),
+            "the filter kept"
+        );
+        assert!(!html.contains("nowhere"), "an unknown township is dropped");
+        assert!(html.contains("value=\"占道\""), "the search words kept");
+        assert!(html.contains("data-can-dispatch=\"1\""));
+        assert!(
+            !html.contains("href=\"/tasks\""),
+            "a dispatcher has no tasks link"
+        );
+
+        // an administrator sees no reports
+        let mut a = browser_on(db).await;
+        a.login("admin", "demo12345", "/").await;
+        assert_eq!(a.get("/command").await.status(), 403);
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -331,4 +403,5 @@ store::both_databases!(crate::cases =>
     forms_without_the_csrf_token_change_nothing,
     an_officer_cannot_administer,
     the_organisation_is_edited_from_its_page,
+    one_net_pages_by_role,
 );

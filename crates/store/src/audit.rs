@@ -55,57 +55,95 @@ pub async fn append(
     actor: &Actor,
     c: Change<'_>,
 ) -> Result<i64> {
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
+    append_all(conn, key, &[(actor, c)]).await
+}
+
+/// Entries per INSERT statement in [`append_all`].
+const ROWS_PER_INSERT: usize = 64;
+
+/// Append entries in the order given, each chained to the one before, as
+/// [`append`] would one by one — in four statements whatever their number
+/// (intake's group commit records a batch of reports this way). Answers
+/// the first entry's sequence number.
+pub async fn append_all(
+    conn: &mut AnyConnection,
+    key: &[u8],
+    changes: &[(&Actor, Change<'_>)],
+) -> Result<i64> {
+    // Taking the head row first locks it (PostgreSQL) before it is read.
+    sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1")
+        .bind(changes.len() as i64)
         .execute(&mut *conn)
         .await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
-    let mut e = Entry {
-        seq,
-        at: now(),
-        actor: actor.name.clone(),
-        actor_user_id: actor.user_id.clone(),
-        role: actor.role.clone(),
-        jurisdiction: c.jurisdiction.to_string(),
-        action: c.action.to_string(),
-        object_type: c.object_type.to_string(),
-        object_id: c.object_id.to_string(),
-        request_id: actor.request_id.clone(),
-        before_digest: digest(canonical(c.before).as_deref()),
-        after_digest: digest(canonical(c.after).as_deref()),
-        prev_hash,
-        hash: String::new(),
-    };
-    e.hash = chain_hash(key, &e);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, actor_user_id, role, jurisdiction, action, object_type,
-            object_id, request_id, before_digest, after_digest, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(e.seq)
-    .bind(&e.at)
-    .bind(&e.actor)
-    .bind(&e.actor_user_id)
-    .bind(&e.role)
-    .bind(&e.jurisdiction)
-    .bind(&e.action)
-    .bind(&e.object_type)
-    .bind(&e.object_id)
-    .bind(&e.request_id)
-    .bind(&e.before_digest)
-    .bind(&e.after_digest)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut *conn)
-    .await?;
+    let last: i64 = head.try_get("seq")?;
+    let first = last - changes.len() as i64 + 1;
+    let mut prev_hash: String = head.try_get("hash")?;
+    if changes.is_empty() {
+        return Ok(first);
+    }
+    let at = now();
+    let mut entries = Vec::with_capacity(changes.len());
+    for (i, (actor, c)) in changes.iter().enumerate() {
+        let mut e = Entry {
+            seq: first + i as i64,
+            at: at.clone(),
+            actor: actor.name.clone(),
+            actor_user_id: actor.user_id.clone(),
+            role: actor.role.clone(),
+            jurisdiction: c.jurisdiction.to_string(),
+            action: c.action.to_string(),
+            object_type: c.object_type.to_string(),
+            object_id: c.object_id.to_string(),
+            request_id: actor.request_id.clone(),
+            before_digest: digest(canonical(c.before).as_deref()),
+            after_digest: digest(canonical(c.after).as_deref()),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        e.hash = chain_hash(key, &e);
+        prev_hash = e.hash.clone();
+        entries.push(e);
+    }
+    for chunk in crate::util::power_of_two_runs(&entries, ROWS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let marks: Vec<String> = (1..=14).map(|k| format!("${}", i * 14 + k)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor, actor_user_id, role, jurisdiction, action, object_type,
+                object_id, request_id, before_digest, after_digest, prev_hash, hash) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(&e.at)
+                .bind(&e.actor)
+                .bind(&e.actor_user_id)
+                .bind(&e.role)
+                .bind(&e.jurisdiction)
+                .bind(&e.action)
+                .bind(&e.object_type)
+                .bind(&e.object_id)
+                .bind(&e.request_id)
+                .bind(&e.before_digest)
+                .bind(&e.after_digest)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&e.hash)
+        .bind(&prev_hash)
         .execute(&mut *conn)
         .await?;
-    Ok(seq)
+    Ok(first)
 }
 
 const COLS: &str = "seq, at, actor, actor_user_id, role, jurisdiction, action, object_type, object_id, \

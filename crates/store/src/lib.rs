@@ -8,10 +8,14 @@
 //! transaction.
 
 pub mod audit;
+pub mod cameras;
 pub mod cases;
+pub mod documents;
+pub mod duty;
 pub mod error;
 pub mod grids;
 pub mod identity;
+pub mod intake;
 pub mod migrations;
 pub mod org;
 mod pool;

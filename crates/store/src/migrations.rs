@@ -62,9 +62,44 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 7,
+        name: "duty",
+        sql: include_str!("../migrations/0007_duty.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 8,
+        name: "cameras",
+        sql: include_str!("../migrations/0008_cameras.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 9,
+        name: "report_search",
+        sql: include_str!("../migrations/0009_report_search.sql"),
+        sqlite: include_str!("../migrations/0009_report_search.sqlite.sql"),
+        postgres: include_str!("../migrations/0009_report_search.postgres.sql"),
+    },
+    Migration {
         version: 10,
         name: "supervision",
         sql: include_str!("../migrations/0010_supervision.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 11,
+        name: "case_procedure",
+        sql: include_str!("../migrations/0011_case_procedure.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 12,
+        name: "documents",
+        sql: include_str!("../migrations/0012_documents.sql"),
         sqlite: "",
         postgres: "",
     },
@@ -167,6 +202,10 @@ impl Store {
                 .map_err(|e| {
                     StoreError::Schema(format!("migration {} ({}): {e}", m.version, m.name))
                 })?;
+            if m.version == 9 {
+                // the tokens are made in Rust: index the reports already stored
+                crate::reports::search::index_missing(&mut tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             )

@@ -9,6 +9,8 @@ use sqlx::{AnyConnection, Row};
 use crate::util::{new_id, now};
 use crate::{Result, StoreError};
 
+pub mod search;
+
 pub struct NewReport<'a> {
     pub channel: &'a str,
     pub description: &'a str,
@@ -80,6 +82,7 @@ pub async fn insert(conn: &mut AnyConnection, r: &NewReport<'_>) -> Result<(Stri
         .execute(&mut *conn)
         .await?;
     if done.rows_affected() == 1 {
+        search::index(conn, &id).await?;
         return Ok((id, true));
     }
     let key = r.idempotency_key.ok_or(StoreError::NotFound)?;
@@ -430,9 +433,17 @@ pub struct Filter<'a> {
     pub status: Option<&'a str>,
     pub urgency: Option<&'a str>,
     pub overdue_at: Option<&'a str>,
+    /// Words to search for: only the reports containing them, ranked by
+    /// relevance among the newest [`search::CANDIDATES`] that match.
+    pub q: Option<&'a search::SearchQuery>,
+    /// The field of the report's power-list item (in Chinese, 城市管理).
+    pub field: Option<&'a str>,
+    /// The channel it came by (`grid_worker`, `hotline`, …).
+    pub channel: Option<&'a str>,
 }
 
-/// Reports inside the scope, newest first (without events).
+/// Reports inside the scope, filtered: newest first, or with `q` the best
+/// matches first (without events).
 pub async fn list(
     conn: &mut AnyConnection,
     scope: &Scope,
@@ -440,29 +451,46 @@ pub async fn list(
     limit: u32,
     offset: u64,
 ) -> Result<(Vec<Report>, u64)> {
-    let mut binds: Vec<String> = scope.roots().to_vec();
-    let mut cond = vec![crate::scoped::condition(scope, "t.path", 1)];
-    for (col, v) in [
-        ("t.code", f.township),
-        ("r.status", f.status),
-        ("r.urgency", f.urgency),
-    ] {
+    let first = scope.roots().len() + 1;
+    let mut binds: Vec<String> = Vec::new();
+    let mut cond = Vec::new();
+    // first the conditions on the report's changing state …
+    for (col, v) in [("r.status", f.status), ("r.urgency", f.urgency)] {
         if let Some(v) = v {
             binds.push(v.into());
-            cond.push(format!("{col} = ${}", binds.len()));
+            cond.push(format!("{col} = ${}", first + binds.len() - 1));
         }
     }
     if let Some(at) = f.overdue_at {
         binds.push(at.into());
         cond.push(format!(
             "r.deadline_at IS NOT NULL AND r.deadline_at < ${} AND r.status NOT IN ('closed', 'evaluated', 'rejected', 'handed_over', 'merged')",
-            binds.len()
+            first + binds.len() - 1
         ));
     }
+    // … then those on what it is, which the search index also holds as tags
+    let state = cond.len();
+    for (col, v) in [("t.code", f.township), ("r.channel", f.channel)] {
+        if let Some(v) = v {
+            binds.push(v.into());
+            cond.push(format!("{col} = ${}", first + binds.len() - 1));
+        }
+    }
+    if let Some(field) = f.field {
+        binds.push(field.into());
+        cond.push(format!(
+            "r.item_code IN (SELECT code FROM power_items WHERE field = ${})",
+            first + binds.len() - 1
+        ));
+    }
+    if let Some(q) = f.q {
+        return list_matching(conn, scope, f, q, &cond, state, &binds, limit, offset).await;
+    }
+    cond.insert(0, crate::scoped::condition(scope, "t.path", 1));
     let cond = cond.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) AS n {FROM} WHERE {cond}");
     let mut cq = sqlx::query(&count_sql);
-    for b in &binds {
+    for b in scope.roots().iter().chain(&binds) {
         cq = cq.bind(b);
     }
     let total: i64 = cq.fetch_one(&mut *conn).await?.try_get("n")?;
@@ -470,13 +498,68 @@ pub async fn list(
         "SELECT {COLS} {FROM} WHERE {cond} ORDER BY r.received_at DESC, r.id DESC LIMIT {limit} OFFSET {offset}"
     );
     let mut q = sqlx::query(&sql);
-    for b in &binds {
+    for b in scope.roots().iter().chain(&binds) {
         q = q.bind(b);
     }
     let rows = q.fetch_all(conn).await?;
     Ok((
         rows.iter().map(report).collect::<Result<_>>()?,
         total as u64,
+    ))
+}
+
+/// A search: the ranked candidates from the index, then the page's rows.
+/// `cond[..state]` are the conditions the index cannot apply itself.
+#[allow(clippy::too_many_arguments)]
+async fn list_matching(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    f: &Filter<'_>,
+    q: &search::SearchQuery,
+    cond: &[String],
+    state: usize,
+    binds: &[String],
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<Report>, u64)> {
+    let sql = |cond: &[String]| {
+        if cond.is_empty() {
+            // the reports' table only when a filter needs it
+            ("", "1 = 1".to_string())
+        } else {
+            (
+                "JOIN reports r ON r.id = s.report_id JOIN jurisdictions t ON t.id = r.township_id",
+                cond.join(" AND "),
+            )
+        }
+    };
+    let narrowing = search::Narrowing {
+        scope,
+        township: f.township,
+        channel: f.channel,
+        field: f.field,
+        state: sql(&cond[..state]),
+        all: sql(cond),
+    };
+    let (page, total) = search::page(conn, q, &narrowing, binds, limit, offset).await?;
+    if page.is_empty() {
+        return Ok((vec![], total));
+    }
+    let marks: Vec<String> = (1..=page.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT {COLS} {FROM} WHERE r.id IN ({})", marks.join(", "));
+    let mut rows = sqlx::query(&sql);
+    for id in &page {
+        rows = rows.bind(id);
+    }
+    let mut by_id: std::collections::HashMap<String, Report> = rows
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| report(r).map(|r| (r.id.clone(), r)))
+        .collect::<Result<_>>()?;
+    Ok((
+        page.iter().filter_map(|id| by_id.remove(id)).collect(),
+        total,
     ))
 }
 

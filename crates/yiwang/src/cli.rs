@@ -33,13 +33,17 @@ enum Command {
     /// The audit record: `yiwang audit verify`.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Case archives (卷宗): `yiwang archive verify FILE [--key-file audit.key]`.
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Import data: `yiwang import power-list FILE`, `yiwang import grids FILE`.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Export data: `yiwang export power-list --format xlsx|csv|json`.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench locate`.
+    /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench report-search`,
+    /// `yiwang bench locate`, `yiwang bench intake`.
     #[command(subcommand)]
     Bench(BenchCommand),
 }
@@ -55,6 +59,21 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Seed the demo county and many realistic reports into a fresh database (SQLite in a
+    /// temporary folder) and time report searches of 2- and 4-character words (p50, p95, p99).
+    ReportSearch {
+        /// How many reports to seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        reports: usize,
+        /// How many searches to time.
+        #[arg(long, default_value_t = 3000)]
+        searches: usize,
+        /// postgres://… (a server where a database may be created): measure there too.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Build synthetic grid polygons and time point lookups: the index and a naive scan.
     Locate {
         #[arg(long, default_value_t = 100_000)]
@@ -64,6 +83,35 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Drive POST /api/v1/reports of a `yiwang serve` child process with realistic reports
+    /// (demo county cut into --grids grids, every channel): an open loop at --rate (achieved
+    /// rate, p50/p99) and a closed loop of --clients (maximum reports/s), next to a baseline
+    /// server doing one durable insert per request into the same database.
+    Intake {
+        /// How many grids the demo county is cut into.
+        #[arg(long, default_value_t = 100_000)]
+        grids: usize,
+        /// Offered reports per second in the open loop.
+        #[arg(long, default_value_t = 500.0)]
+        rate: f64,
+        /// Seconds of each phase (open loop, closed loop).
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        /// Concurrent clients in the closed loop.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// postgres://… (a server where a database may be created): measure there too.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// SQLite with synchronous=FULL (an acknowledged report survives a power loss).
+        #[arg(long)]
+        full_sync: bool,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// The intake benchmark's baseline: one insert of the request body per request.
+    #[command(hide = true)]
+    BaselineServer(Common),
 }
 
 #[derive(Subcommand)]
@@ -148,6 +196,20 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Check a case archive: every file the manifest lists is there with its size and SHA-256,
+    /// and nothing else; one line per problem, a non-zero exit status if there is any.
+    Verify {
+        /// The archive (.zip) from GET /api/v1/cases/{id}/archive.
+        file: PathBuf,
+        /// The audit key (hexadecimal, as audit.key in the data folder): also check the
+        /// manifest's HMAC.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain; name the first entry that was altered, inserted or removed.
     Verify(Common),
@@ -215,6 +277,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Audit(AuditCommand::Verify(c)) => audit_verify(c.settings(None)?).await,
+        Command::Archive(ArchiveCommand::Verify { file, key_file }) => {
+            crate::archive::verify(&file, key_file.as_deref())
+        }
         Command::Import(ImportCommand::PowerList {
             file,
             dry_run,
@@ -231,11 +296,48 @@ pub async fn run(cli: Cli) -> Result<()> {
             rounds,
             database_url,
         }) => bench_search(rounds, database_url).await,
+        Command::Bench(BenchCommand::ReportSearch {
+            reports,
+            searches,
+            postgres,
+            seed,
+        }) => {
+            crate::bench_search::run(crate::bench_search::Args {
+                reports,
+                searches,
+                postgres,
+                seed,
+            })
+            .await
+        }
         Command::Bench(BenchCommand::Locate {
             polygons,
             points,
             seed,
         }) => crate::grids::bench_locate(polygons, points, seed),
+        Command::Bench(BenchCommand::Intake {
+            grids,
+            rate,
+            seconds,
+            clients,
+            postgres,
+            full_sync,
+            seed,
+        }) => {
+            crate::bench_intake::run(crate::bench_intake::Args {
+                grids,
+                rate,
+                seconds,
+                clients,
+                postgres,
+                full_sync,
+                seed,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::BaselineServer(c)) => {
+            crate::bench_intake::baseline_server(c.settings(None)?).await
+        }
         Command::Import(ImportCommand::Grids {
             file,
             dry_run,

@@ -1,6 +1,9 @@
 //! `yiwang`: one binary for every role — serve, demo, migrate, and the
 //! administrative commands.
 
+mod archive;
+mod bench_intake;
+mod bench_search;
 mod cli;
 mod grids;
 

@@ -124,44 +124,9 @@ pub async fn locate_point(
     crs: Crs,
     at: DateTime<Utc>,
 ) -> Result<LocateView, ApiError> {
-    if !(p.lon.is_finite()
-        && p.lat.is_finite()
-        && (-180.0..=180.0).contains(&p.lon)
-        && (-90.0..=90.0).contains(&p.lat))
-    {
-        return Err(Error::invalid(
-            "geo.coordinate",
-            "lon",
-            "经纬度超出范围",
-            "longitude or latitude out of range",
-        )
-        .into());
-    }
-    let w = crs.to_wgs84(p);
-    let loaded = state.grids.current();
-    let (key, snapped, distance_m) =
-        match loaded.index.locate_or_snap(w, state.settings.locate_snap_m) {
-            Located::Inside(k) => (k, false, None),
-            Located::Snapped { key, distance_m } => {
-                (key, true, Some((distance_m * 10.0).round() / 10.0))
-            }
-            Located::Outside { nearest_m } => {
-                let far = nearest_m
-                    .map(|m| format!("{:.0}", m))
-                    .unwrap_or_else(|| "—".into());
-                return Err(Error::new(
-                ErrorKind::Invalid,
-                "geo.outside_jurisdiction",
-                format!("该位置不在本辖区任何网格内（距最近网格约 {far} 米）"),
-                format!(
-                    "this point lies outside the jurisdiction (about {far} m from the nearest grid)"
-                ),
-            )
-            .with_field("lon")
-            .into());
-            }
-        };
-    let g: &GridRow = &loaded.grids[key as usize];
+    let found = find_grid(state, p, crs)?;
+    let g = &found.grid;
+    let (snapped, distance_m, w) = (found.distance_m.is_some(), found.distance_m, found.wgs84);
     let mut conn = state.store.acquire().await?;
     let who = sg::responsible_at(&mut conn, &g.id, at).await?;
     Ok(LocateView {
@@ -183,6 +148,60 @@ pub async fn locate_point(
         snapped,
         distance_m,
         wgs84: [w.lon, w.lat],
+    })
+}
+
+/// A grid found for a point by the in-memory index.
+pub struct FoundGrid {
+    pub grid: GridRow,
+    /// Set when the point lay outside every grid and was snapped to this
+    /// one: the distance in metres.
+    pub distance_m: Option<f64>,
+    /// The point in WGS84.
+    pub wgs84: LonLat,
+}
+
+/// The grid a point (given in `crs`) lies in, from the in-memory grid
+/// index alone: no database query.
+pub fn find_grid(state: &AppState, p: LonLat, crs: Crs) -> Result<FoundGrid, ApiError> {
+    if !(p.lon.is_finite()
+        && p.lat.is_finite()
+        && (-180.0..=180.0).contains(&p.lon)
+        && (-90.0..=90.0).contains(&p.lat))
+    {
+        return Err(Error::invalid(
+            "geo.coordinate",
+            "lon",
+            "经纬度超出范围",
+            "longitude or latitude out of range",
+        )
+        .into());
+    }
+    let w = crs.to_wgs84(p);
+    let loaded = state.grids.current();
+    let (key, distance_m) = match loaded.index.locate_or_snap(w, state.settings.locate_snap_m) {
+        Located::Inside(k) => (k, None),
+        Located::Snapped { key, distance_m } => (key, Some((distance_m * 10.0).round() / 10.0)),
+        Located::Outside { nearest_m } => {
+            let far = nearest_m
+                .map(|m| format!("{:.0}", m))
+                .unwrap_or_else(|| "—".into());
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "geo.outside_jurisdiction",
+                format!("该位置不在本辖区任何网格内（距最近网格约 {far} 米）"),
+                format!(
+                    "this point lies outside the jurisdiction (about {far} m from the nearest grid)"
+                ),
+            )
+            .with_field("lon")
+            .into());
+        }
+    };
+    Ok(FoundGrid {
+        grid: loaded.grids[key as usize].clone(),
+        distance_m,
+        wgs84: w,
     })
 }
 

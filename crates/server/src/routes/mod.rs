@@ -4,7 +4,10 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cameras;
+pub mod case_documents;
 pub mod cases;
+pub mod duty;
 pub mod grids;
 pub mod health;
 pub mod org;
@@ -72,6 +75,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(powerlist::duty_request, powerlist::duty_requests))
         .routes(routes!(cases::list_cases, cases::file_case))
         .routes(routes!(cases::get_case))
+        .routes(routes!(cases::set_party))
+        .routes(routes!(cases::act))
+        .routes(routes!(cases::set_reviewer))
         .routes(routes!(grids::locate))
         .routes(routes!(grids::list_grids))
         .routes(routes!(grids::areas))
@@ -88,8 +94,27 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::supervise::issue_notice))
         .routes(routes!(public::file_complaint))
         .routes(routes!(public::track))
+        .routes(routes!(duty::list_roster, duty::add_roster))
+        .routes(routes!(duty::delete_roster))
+        .routes(routes!(duty::now))
+        .routes(routes!(duty::list_handovers, duty::add_handover))
+        .routes(routes!(cameras::list_cameras, cameras::register_camera))
+        .routes(routes!(cameras::get_camera))
+        .routes(routes!(cameras::review_camera))
+        .routes(routes!(cameras::camera_webhook))
         .routes(routes!(calendar::get_calendar))
         .routes(routes!(calendar::put_year))
+        .routes(routes!(
+            case_documents::list_documents,
+            case_documents::create_document
+        ))
+        .routes(routes!(case_documents::get_document))
+        .routes(routes!(
+            case_documents::list_evidence,
+            case_documents::upload_evidence
+        ))
+        .routes(routes!(case_documents::get_evidence))
+        .routes(routes!(case_documents::get_archive))
 }
 
 /// The OpenAPI document, without starting anything.

@@ -53,6 +53,11 @@ impl From<identity::IntegrationToken> for TokenView {
 pub struct CreatedToken {
     /// Shown once: only its digest is kept.
     pub token: String,
+    /// For a `camera` token only, shown once: the key of the HMAC-SHA256
+    /// signature on `POST /api/v1/webhooks/camera` (kept by the server,
+    /// which must read it to check signatures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<String>,
     #[serde(flatten)]
     pub info: TokenView,
 }
@@ -150,6 +155,14 @@ pub async fn create_token(
         expires.as_deref(),
     )
     .await?;
+    // a camera platform signs its alerts with a secret the server can read
+    let signing_secret = if created.kind == "camera" {
+        let (secret, _) = identity::new_token(crate::routes::cameras::SECRET_PREFIX);
+        store::cameras::add_signing_secret(&mut tx, &created.id, &secret).await?;
+        Some(secret)
+    } else {
+        None
+    };
     let after = serde_json::json!({"name": created.name, "kind": created.kind, "permissions": created.permissions});
     audit::append(
         &mut tx,
@@ -170,6 +183,7 @@ pub async fn create_token(
         StatusCode::CREATED,
         Json(CreatedToken {
             token,
+            signing_secret,
             info: created.into(),
         }),
     ))

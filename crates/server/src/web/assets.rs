@@ -13,6 +13,12 @@ use crate::error::ApiError;
 #[allow_missing = true]
 struct Assets;
 
+/// An embedded file's bytes, for a route of its own (a service worker is
+/// served from the folder it controls).
+pub fn bytes(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|f| f.data.into_owned())
+}
+
 pub async fn serve(Path(path): Path<String>) -> Result<Response, ApiError> {
     let file = Assets::get(&path).ok_or_else(|| {
         ApiError(domain::Error::new(

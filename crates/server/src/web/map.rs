@@ -45,12 +45,7 @@ pub async fn page(
         Err(e) if e.0.kind == ErrorKind::Unauthenticated => (chrome, false),
         Err(e) => return e.into_response(),
     };
-    let tiles = state
-        .settings
-        .map_tile_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_default();
+    let tiles = tile_url(&state);
     let townships = township_names(&state, lang).await;
     let mut resp = render_page(MapPage {
         c,
@@ -58,9 +53,24 @@ pub async fn page(
         can_view,
         townships,
     });
-    // The background tiles come from another server: let this page (and
-    // only this page) load images from it.
-    if let Some(origin) = tile_source(&tiles) {
+    allow_tiles(&mut resp, &tiles);
+    resp
+}
+
+/// The configured background tile URL template; empty: none.
+pub(super) fn tile_url(state: &AppState) -> String {
+    state
+        .settings
+        .map_tile_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_default()
+}
+
+/// The background tiles come from another server: let this page (and only
+/// the pages with a map) load images from it.
+pub(super) fn allow_tiles(resp: &mut Response, tiles: &str) {
+    if let Some(origin) = tile_source(tiles) {
         let csp = crate::routes::CSP.replacen(
             "img-src 'self' data: blob:",
             &format!("img-src 'self' data: blob: {origin}"),
@@ -71,7 +81,6 @@ pub async fn page(
                 .insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
-    resp
 }
 
 /// Townships and streets by code, named in the page's language. Empty if

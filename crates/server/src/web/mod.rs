@@ -7,8 +7,10 @@ mod assets;
 mod complaint;
 pub mod forms;
 mod map;
+mod mobile;
 mod pages;
 mod powerlist;
+mod queue;
 
 use axum::Router;
 use axum::extract::Request;
@@ -62,7 +64,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/power-list/{code}", get(powerlist::item))
         .route("/power-list/{code}/history", get(powerlist::history))
         .route("/map", get(map::page))
-        .route("/portal/complaint", get(complaint::page));
+        .route("/portal/complaint", get(complaint::page))
+        .route("/command", get(queue::command))
+        .route("/tasks", get(queue::tasks))
+        .route("/m/report", get(mobile::report))
+        .route("/m/sw.js", get(mobile::service_worker));
     for area in pages::AREAS
         .iter()
         .filter(|a| a.coming && a.href != "/admin")

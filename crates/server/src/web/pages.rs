@@ -36,7 +36,7 @@ pub const AREAS: &[Area] = &[
         href: "/command",
         zh: "指挥中心",
         en: "Command centre",
-        coming: true,
+        coming: false,
         about_zh: "所有来源的事件（网格员上报、雪亮工程视频告警、群众投诉、12345 热线、部门移交）进入同一队列，定位到网格、对照权责清单分类、派遣、督办、核查结案与评价；24 小时值班表与实时地图。",
         about_en: "Every report (grid workers, video alerts, citizen complaints, 12345 hotline, department referrals) lands in one queue: located in its grid, classified against the power list, dispatched, supervised against deadlines, verified, closed and evaluated; 24-hour duty roster and live map.",
     },
@@ -98,6 +98,13 @@ pub const AREAS: &[Area] = &[
     },
 ];
 
+/// A link of the navigation for the roles whose work it is.
+pub struct Link {
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
 /// What every page shares: language, active navigation entry, title.
 pub struct Chrome {
     pub lang: Lang,
@@ -107,6 +114,8 @@ pub struct Chrome {
     pub user: Option<String>,
     /// The session's CSRF token, for the forms on the page.
     pub csrf: String,
+    /// Pages of the logged-in user's own work (my tasks, field report).
+    pub links: Vec<Link>,
 }
 
 impl Chrome {
@@ -117,6 +126,7 @@ impl Chrome {
             title: title.to_string(),
             user: None,
             csrf: String::new(),
+            links: Vec::new(),
         }
     }
 
@@ -124,6 +134,7 @@ impl Chrome {
     pub fn for_caller(mut self, caller: &crate::auth::Caller) -> Self {
         self.user = Some(caller.principal.name.clone());
         self.csrf = caller.csrf_token.clone().unwrap_or_default();
+        self.links = links_for(caller);
         self
     }
 
@@ -143,6 +154,35 @@ impl Chrome {
     pub fn areas(&self) -> &'static [Area] {
         AREAS
     }
+}
+
+/// The pages of one's own work, by role: tasks for those who are
+/// dispatched work, the field report for those who patrol.
+fn links_for(caller: &crate::auth::Caller) -> Vec<Link> {
+    use domain::access::Role;
+    let holds = |roles: &[Role]| {
+        caller
+            .principal
+            .grants
+            .iter()
+            .any(|g| roles.contains(&g.role))
+    };
+    let mut links = Vec::new();
+    if holds(&[Role::Officer, Role::SquadLeader, Role::BrigadeLeader]) {
+        links.push(Link {
+            href: "/tasks",
+            zh: "我的任务",
+            en: "My tasks",
+        });
+    }
+    if holds(&[Role::GridWorker, Role::Officer, Role::SquadLeader]) {
+        links.push(Link {
+            href: "/m/report",
+            zh: "现场上报",
+            en: "Field report",
+        });
+    }
+    links
 }
 
 #[derive(Template)]

@@ -150,3 +150,51 @@ impl TestApp {
         r.send().await.expect("request")
     }
 }
+
+/// A point well inside a grid's outer ring: the average of its vertices
+/// (demo grids are convex), in WGS84.
+pub fn inside(feature: &serde_json::Value) -> (f64, f64) {
+    let g = &feature["geometry"];
+    let ring = if g["type"] == "MultiPolygon" {
+        &g["coordinates"][0][0]
+    } else {
+        &g["coordinates"][0]
+    };
+    let pts = ring.as_array().expect("a ring");
+    let pts = &pts[..pts.len() - 1];
+    let n = pts.len() as f64;
+    let sum = |k: usize| pts.iter().map(|p| p[k].as_f64().unwrap()).sum::<f64>();
+    (sum(0) / n, sum(1) / n)
+}
+
+/// The grids of a township as GeoJSON features, as `s` sees them.
+pub async fn grids_of(app: &TestApp, s: &Session, township: &str) -> Vec<serde_json::Value> {
+    let r = app
+        .get_as(
+            s,
+            &format!("/api/v1/grids?format=geojson&township={township}"),
+        )
+        .await;
+    assert!(
+        r.status().is_success(),
+        "grids of {township}: {}",
+        r.status()
+    );
+    let fc: serde_json::Value = r.json().await.unwrap();
+    fc["features"].as_array().cloned().unwrap_or_default()
+}
+
+/// A point inside a township's `nth` grid, and the grid's code.
+pub async fn grid_point(
+    app: &TestApp,
+    s: &Session,
+    township: &str,
+    nth: usize,
+) -> ((f64, f64), String) {
+    let grids = grids_of(app, s, township).await;
+    let f = &grids[nth];
+    (
+        inside(f),
+        f["properties"]["code"].as_str().unwrap().to_string(),
+    )
+}

@@ -59,37 +59,19 @@ pub(super) fn roles_in(caller: &Caller, township_path: &str) -> Vec<domain::acce
         .collect()
 }
 
-/// On-duty staff of a township for routing. Until the duty roster lands,
-/// every active officer and squad leader of the township counts as on duty.
+/// Who is on duty in the report's township now (the 24-hour roster), for
+/// routing: dispatch goes to on-duty staff only. With nobody on duty a
+/// report can still be dispatched to a squad, whose leader accepts it.
 async fn on_duty(
     conn: &mut store::Conn,
     township_code: &str,
 ) -> Result<Vec<rp::routing::OnDuty>, ApiError> {
-    let scope = domain::access::Scope::system(Permission::ViewOrganisation);
     let t = store::org::jurisdiction_by_code(conn, township_code).await?;
-    let mut out = Vec::new();
-    for post in [domain::org::Post::Officer, domain::org::Post::SquadLeader] {
-        let (staff, _) =
-            store::org::list_staff(conn, &scope, Some(&t.path), None, Some(post), 500, 0).await?;
-        for s in staff.into_iter().filter(|s| s.active) {
-            let squad = match &s.unit_id {
-                Some(u) => store::org::unit_by_id(conn, u)
-                    .await
-                    .map(|u| u.code)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            out.push(rp::routing::OnDuty {
-                staff_id: s.id,
-                squad,
-                specialty: s
-                    .specialty
-                    .as_deref()
-                    .and_then(domain::powerlist::Field::parse),
-            });
-        }
-    }
-    Ok(out)
+    Ok(store::duty::on_duty_at(conn, &t.id, Utc::now())
+        .await?
+        .iter()
+        .map(store::duty::OnDutyRow::for_routing)
+        .collect())
 }
 
 /// Take a step of the closed loop: dispatch → accept (or refuse) → handle →

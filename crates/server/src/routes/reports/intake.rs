@@ -11,8 +11,10 @@ use domain::access::{Permission, Scope};
 use domain::report::{self as rp, Channel, Status, Urgency};
 use domain::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
-use store::audit::{self, Actor, Change};
-use store::reports::{self as sr, NewReport, Report};
+use store::audit::Actor;
+use store::grids::{GridRow, Responsible};
+use store::intake::{NewEvent, NewIntake, NewPhoto, SearchTerms, Town};
+use store::reports::{self as sr, Report};
 use utoipa::ToSchema;
 use yiwang_geo::{Crs, LonLat};
 
@@ -45,6 +47,16 @@ pub struct Suggestion {
     pub score: f64,
 }
 
+impl From<store::intake::TermScore> for Suggestion {
+    fn from(s: store::intake::TermScore) -> Self {
+        Suggestion {
+            code: s.code,
+            name: s.name,
+            score: (s.score * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
 pub fn parse_instant(s: &str, field: &'static str) -> Result<DateTime<Utc>, ApiError> {
     domain::time::from_storage(s).ok_or_else(|| {
         ApiError(Error::invalid(
@@ -75,12 +87,6 @@ pub async fn submit(
     let scope = caller.scope(Permission::SubmitReport)?;
     let key = idempotency_key(req.headers())?;
     let from = Source::Caller(&caller, scope);
-    if let Some(k) = &key {
-        let mut conn = state.store.acquire().await?;
-        if let Some(id) = sr::by_key(&mut conn, &from.reporter(), k).await? {
-            return Ok((StatusCode::OK, Json(sr::by_id(&mut conn, &id).await?)));
-        }
-    }
     let (r, photos) = read_body(&state, req).await?;
     let (created, report) = intake(&state, &from, key, r, photos).await?;
     let status = if created {
@@ -129,8 +135,15 @@ impl Source<'_> {
 }
 
 /// Take in one report from any source: validate, locate, classify, triage,
-/// store with its photos and audit entry in one transaction. Answers whether
-/// it was created (false: a retry with the same key found the first one).
+/// store with its photos and audit entry — acknowledged once committed.
+/// Answers whether it was created (false: a retry with the same key found
+/// the first one).
+///
+/// What needs no database is decided here, in the request's own task: the
+/// checks, the grid (from the in-memory index), the words, the emergency
+/// and other-platform hints, the first deadline. The rest — who answers for
+/// the grid, the item named, the suggestions, duplicates — is read for the
+/// whole batch the report is written with (see [`crate::group_commit`]).
 pub async fn intake(
     state: &AppState,
     from: &Source<'_>,
@@ -138,7 +151,114 @@ pub async fn intake(
     r: NewReportRequest,
     photos: Vec<Photo>,
 ) -> Result<(bool, Report), ApiError> {
-    let reporter = from.reporter();
+    intake_flagged(state, from, key, r, photos, &[]).await
+}
+
+/// A note the source puts on a new report's trail, stored in the same
+/// transaction (a camera not reviewed: not usable as evidence, APL Art. 41).
+pub struct Flag {
+    pub action: &'static str,
+    pub note: String,
+}
+
+/// [`intake`], with flags recorded as events of the new report.
+pub async fn intake_flagged(
+    state: &AppState,
+    from: &Source<'_>,
+    key: Option<String>,
+    r: NewReportRequest,
+    photos: Vec<Photo>,
+    flags: &[Flag],
+) -> Result<(bool, Report), ApiError> {
+    let draft = match draft(state, from, key.clone(), r, photos, flags) {
+        Ok(d) => d,
+        Err(e) => {
+            // A retry of a report already taken answers with that report,
+            // whatever would be refused about it now.
+            if let Some(k) = &key {
+                let mut conn = state.store.acquire().await?;
+                if let Some(id) = sr::by_key(&mut conn, &from.reporter(), k).await? {
+                    return Ok((false, sr::by_id(&mut conn, &id).await?));
+                }
+            }
+            return Err(e);
+        }
+    };
+    let grid = draft.grid.clone();
+    match state.intake.write(draft).await? {
+        Outcome::Created(c) => {
+            let report = as_stored(*c, &grid);
+            state.live.publish(&report);
+            Ok((true, report))
+        }
+        Outcome::Existing(id) => {
+            let mut conn = state.store.acquire().await?;
+            Ok((false, sr::by_id(&mut conn, &id).await?))
+        }
+    }
+}
+
+/// A report checked and located, waiting for its batch.
+pub struct Draft {
+    /// The new report's id.
+    pub id: String,
+    /// When it arrived.
+    pub now: DateTime<Utc>,
+    pub channel: Channel,
+    /// Trimmed.
+    pub description: String,
+    pub crs: Crs,
+    pub lon_in: f64,
+    pub lat_in: f64,
+    pub grid: GridRow,
+    /// Snapped to the grid from this far (metres).
+    pub snapped_m: Option<f64>,
+    pub wgs84: LonLat,
+    /// As the reporter named it: the batch checks it is on the list.
+    pub item_code: Option<String>,
+    /// The words to classify by.
+    pub tokens: Vec<String>,
+    pub search: SearchTerms,
+    pub urgency: Urgency,
+    pub signals: Vec<&'static str>,
+    pub other_platform: Option<rp::Platform>,
+    pub occurred_at: String,
+    /// The dispatch deadline, should it stay received.
+    pub deadline_at: Option<String>,
+    pub reporter: String,
+    pub key: Option<String>,
+    pub photos: Vec<NewPhoto>,
+    /// (action, note) of the source's flags.
+    pub flags: Vec<(String, String)>,
+    /// Who received it, as the trail names them.
+    pub receiver: String,
+    pub actor: Actor,
+}
+
+/// What became of a draft.
+pub enum Outcome {
+    Created(Box<Created>),
+    /// Its reporter had sent it before with the same key: that report's id.
+    Existing(String),
+}
+
+/// A report created, as written.
+pub struct Created {
+    pub report: NewIntake,
+    pub town: Town,
+    pub who: Responsible,
+    pub received_at: String,
+}
+
+/// Check a report and decide what needs no database.
+fn draft(
+    state: &AppState,
+    from: &Source<'_>,
+    key: Option<String>,
+    r: NewReportRequest,
+    photos: Vec<Photo>,
+    flags: &[Flag],
+) -> Result<Draft, ApiError> {
     let channel = Channel::parse(&r.channel)?;
     crate::extract::required("description", &r.description)?;
     if r.description.chars().count() > 4000 {
@@ -179,69 +299,30 @@ pub async fn intake(
         None => Urgency::Normal,
         Some(s) => Urgency::parse(s)?,
     };
-    // Located in its grid, and who answers for the grid now.
-    let place =
-        crate::routes::grids::locate_point(state, LonLat::new(r.lon, r.lat), crs, now).await?;
-    let mut conn = state.store.acquire().await?;
-    let town = store::org::jurisdiction_by_code(&mut conn, &place.township.code).await?;
+    // Located in its grid (who answers for it is read with the batch).
+    let found = crate::routes::grids::find_grid(state, LonLat::new(r.lon, r.lat), crs)?;
+    let grid = found.grid;
     if let Source::Caller(_, scope) = from
-        && !scope.covers(&town.path)
+        && !scope.covers(&grid.township_path)
     {
         return Err(Error::new(
             ErrorKind::Forbidden,
             "access.out_of_jurisdiction",
-            format!("该位置属于{}，不在您的辖区内", town.name),
+            format!("该位置属于{}，不在您的辖区内", grid.township_name),
             format!(
                 "this place lies in {}, outside your jurisdiction",
-                town.name
+                grid.township_name
             ),
         )
         .with_field("lon")
         .into());
     }
-    let grid = store::grids::grid_in(
-        &mut conn,
-        &domain::access::Scope::system(Permission::ViewOrganisation),
-        &place.grid.code,
-    )
-    .await?;
-    // Classified against the power list: the reporter's item, or ranked suggestions.
-    let item_code = match r
+    let item_code = r
         .item_code
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(c) => match store::powerlist::by_code(&mut conn, c).await {
-            Ok(_) => Some(c.to_string()),
-            Err(store::StoreError::NotFound) => {
-                return Err(Error::invalid(
-                    "report.item_code",
-                    "item_code",
-                    format!("权责清单中没有事项 {c}"),
-                    format!("no item {c} on the power list"),
-                )
-                .into());
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    let tokens = yiwang_search::query_tokens(&r.description);
-    let filter = store::powerlist::Filter {
-        township_id: Some(town.id.clone()),
-        ..Default::default()
-    };
-    let (found, _) =
-        store::powerlist::search(&mut conn, state.store.backend(), &tokens, &filter, 3, 0).await?;
-    let suggestions: Vec<Suggestion> = found
-        .into_iter()
-        .map(|s| Suggestion {
-            code: s.code,
-            name: s.name,
-            score: (s.score * 1000.0).round() / 1000.0,
-        })
-        .collect();
+        .map(str::to_string);
     // Emergencies go to the emergency platform at once; other matters to theirs.
     let signals = rp::triage::emergency_signals(&r.description);
     if !signals.is_empty() {
@@ -252,159 +333,221 @@ pub async fn intake(
     } else {
         None
     };
-    // Duplicates: same item, close in place and time → linked to the first.
-    let mut duplicate_of = None;
-    if let Some(code) = &item_code {
-        let since = store::util::ts(
-            now - chrono::Duration::hours(state.settings.duplicate_window_hours as i64),
-        );
-        let me = rp::triage::Sighting {
-            lon: place.wgs84[0],
-            lat: place.wgs84[1],
-            at: now,
-            item_code: Some(code.clone()),
-        };
-        for (id, lon, lat, at) in sr::recent_with_item(&mut conn, code, &since).await? {
-            let earlier = rp::triage::Sighting {
-                lon,
-                lat,
-                at: domain::time::from_storage(&at).unwrap_or(now),
-                item_code: Some(code.clone()),
-            };
-            if rp::triage::is_duplicate(
-                &me,
-                &earlier,
-                state.settings.duplicate_distance_m,
-                chrono::Duration::hours(state.settings.duplicate_window_hours as i64),
-            ) {
-                duplicate_of = Some(id);
-                break;
-            }
-        }
-    }
-    drop(conn);
+    let deadline = other_platform
+        .is_none()
+        .then(|| crate::deadlines::deadline(state, rp::Step::Dispatch, urgency, now));
+    store_photos(state, &photos)?;
+    let description = r.description.trim().to_string();
+    Ok(Draft {
+        id: store::util::new_id(),
+        now,
+        channel,
+        tokens: yiwang_search::query_tokens(&r.description),
+        search: store::intake::search_terms(&description, &grid.name, grid.village_name.as_deref()),
+        description,
+        crs,
+        lon_in: r.lon,
+        lat_in: r.lat,
+        snapped_m: found.distance_m,
+        wgs84: found.wgs84,
+        item_code,
+        urgency,
+        signals,
+        other_platform,
+        occurred_at: store::util::ts(occurred),
+        deadline_at: deadline.map(store::util::ts),
+        reporter: from.reporter(),
+        key,
+        photos: photos
+            .iter()
+            .map(|p| NewPhoto {
+                sha256: p.sha256.clone(),
+                size: p.bytes.len() as i64,
+                mime: p.mime.into(),
+            })
+            .collect(),
+        flags: flags
+            .iter()
+            .map(|f| (f.action.to_string(), f.note.clone()))
+            .collect(),
+        receiver: from.name(),
+        actor: from.actor(&grid.township_path),
+        grid,
+    })
+}
+
+/// The report to write, once its batch has read who answers for its grid,
+/// its suggestions and the report it repeats (if any).
+pub fn finish(
+    d: &Draft,
+    town: &Town,
+    who: &Responsible,
+    suggestions: &[Suggestion],
+    duplicate_of: Option<String>,
+) -> NewIntake {
     let status = if duplicate_of.is_some() {
         Status::Merged
-    } else if other_platform.is_some() {
+    } else if d.other_platform.is_some() {
         Status::HandedOver
     } else {
         Status::Received
     };
-    let deadline = (status == Status::Received)
-        .then(|| crate::deadlines::deadline(state, rp::Step::Dispatch, urgency, now));
-    store_photos(state, &photos)?;
-    let suggestions_json = serde_json::to_string(&suggestions).unwrap_or_else(|_| "[]".into());
-    let emergency_json = serde_json::to_string(&signals).unwrap_or_else(|_| "[]".into());
-    let occurred_s = store::util::ts(occurred);
-    let deadline_s = deadline.map(store::util::ts);
-    let mut tx = state.store.begin().await?;
-    let (id, created) = sr::insert(
-        &mut tx,
-        &NewReport {
-            channel: channel.as_str(),
-            description: r.description.trim(),
-            lon: place.wgs84[0],
-            lat: place.wgs84[1],
-            crs_in: crs.as_str(),
-            lon_in: r.lon,
-            lat_in: r.lat,
-            township_id: &town.id,
-            grid_id: &grid.id,
-            snapped_m: place.distance_m,
-            squad_id: place.squad.as_ref().map(|h| h.id.as_str()),
-            officer_id: place.officer.as_ref().map(|h| h.id.as_str()),
-            grid_worker_id: place.grid_worker.as_ref().map(|h| h.id.as_str()),
-            item_code: item_code.as_deref(),
-            suggestions: &suggestions_json,
-            urgency: urgency.as_str(),
-            emergency: &emergency_json,
-            status: status.as_str(),
-            duplicate_of: duplicate_of.as_deref(),
-            occurred_at: &occurred_s,
-            reporter: &reporter,
-            idempotency_key: key.as_deref(),
-            deadline_at: deadline_s.as_deref(),
-        },
-    )
-    .await?;
-    if !created {
-        // a concurrent retry won the race: answer with its report
-        drop(tx);
-        let mut conn = state.store.acquire().await?;
-        return Ok((false, sr::by_id(&mut conn, &id).await?));
+    let event = |action: &str, to: Status, actor: &str, note: String| NewEvent {
+        action: action.into(),
+        from_status: Status::Received.as_str().into(),
+        to_status: to.as_str().into(),
+        actor: actor.into(),
+        note,
+    };
+    let mut events = vec![NewEvent {
+        from_status: String::new(),
+        ..event(
+            "receive",
+            Status::Received,
+            &d.receiver,
+            d.channel.as_str().into(),
+        )
+    }];
+    for (action, note) in &d.flags {
+        events.push(event(action, Status::Received, "system", note.clone()));
     }
-    for p in &photos {
-        sr::attach(&mut tx, &id, &p.sha256, p.bytes.len() as i64, p.mime).await?;
-    }
-    let actor = from.name();
-    sr::add_event(
-        &mut tx,
-        &id,
-        "receive",
-        "",
-        Status::Received.as_str(),
-        &actor,
-        channel.as_str(),
-    )
-    .await?;
-    if !signals.is_empty() {
-        sr::add_event(
-            &mut tx,
-            &id,
+    if !d.signals.is_empty() {
+        events.push(event(
             "flag_emergency",
-            Status::Received.as_str(),
-            Status::Received.as_str(),
+            Status::Received,
             "system",
-            &format!("应急管理平台：{}", signals.join(",")),
-        )
-        .await?;
+            format!("应急管理平台：{}", d.signals.join(",")),
+        ));
     }
-    if let Some(p) = other_platform {
-        sr::add_event(
-            &mut tx,
-            &id,
+    if let Some(p) = d.other_platform {
+        events.push(event(
             "hand_over",
-            Status::Received.as_str(),
-            Status::HandedOver.as_str(),
+            Status::HandedOver,
             "system",
-            &format!("{p:?}"),
-        )
-        .await?;
+            format!("{p:?}"),
+        ));
     }
     if let Some(first) = &duplicate_of {
-        sr::count_duplicate(&mut tx, first).await?;
-        sr::add_event(
-            &mut tx,
-            &id,
-            "merge",
-            Status::Received.as_str(),
-            Status::Merged.as_str(),
-            "system",
-            first,
-        )
-        .await?;
+        events.push(event("merge", Status::Merged, "system", first.clone()));
     }
-    let after = serde_json::json!({"channel": channel.as_str(), "grid": place.grid.code, "status": status.as_str(),
-        "item": item_code, "urgency": urgency.as_str(), "duplicate_of": duplicate_of, "emergency": signals});
-    audit::append(
-        &mut tx,
-        &state.audit_key,
-        &from.actor(&town.path),
-        Change {
-            action: "report.create",
-            object_type: "report",
-            object_id: &id,
-            jurisdiction: &town.path,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    let mut conn = state.store.acquire().await?;
-    let report = sr::by_id(&mut conn, &id).await?;
-    state.live.publish(&report);
-    Ok((true, report))
+    let after = serde_json::json!({"channel": d.channel.as_str(), "grid": d.grid.code, "status": status.as_str(),
+        "item": d.item_code, "urgency": d.urgency.as_str(), "duplicate_of": duplicate_of, "emergency": d.signals});
+    NewIntake {
+        id: d.id.clone(),
+        channel: d.channel.as_str().into(),
+        description: d.description.clone(),
+        lon: d.wgs84.lon,
+        lat: d.wgs84.lat,
+        crs_in: d.crs.as_str().into(),
+        lon_in: d.lon_in,
+        lat_in: d.lat_in,
+        township_id: town.id.clone(),
+        township_path: town.path.clone(),
+        grid_id: d.grid.id.clone(),
+        snapped_m: d.snapped_m,
+        squad_id: who.squad.as_ref().map(|h| h.id.clone()),
+        officer_id: who.officer.as_ref().map(|h| h.id.clone()),
+        grid_worker_id: who.grid_worker.as_ref().map(|h| h.id.clone()),
+        item_code: d.item_code.clone(),
+        suggestions: serde_json::to_string(suggestions).unwrap_or_else(|_| "[]".into()),
+        urgency: d.urgency.as_str().into(),
+        emergency: serde_json::to_string(&d.signals).unwrap_or_else(|_| "[]".into()),
+        deadline_at: d.deadline_at.clone().filter(|_| status == Status::Received),
+        status: status.as_str().into(),
+        duplicate_of,
+        occurred_at: d.occurred_at.clone(),
+        reporter: d.reporter.clone(),
+        idempotency_key: d.key.clone(),
+        search: d.search.clone(),
+        photos: d.photos.clone(),
+        events,
+        actor: d.actor.clone(),
+        after,
+    }
+}
+
+/// The refusal of a report naming an item that is not on the list.
+pub fn unknown_item(code: &str) -> ApiError {
+    ApiError(Error::invalid(
+        "report.item_code",
+        "item_code",
+        format!("权责清单中没有事项 {code}"),
+        format!("no item {code} on the power list"),
+    ))
+}
+
+/// A new report as `store::reports::by_id` reads it back once committed:
+/// built from what was written, so that answering takes no more queries.
+fn as_stored(c: Created, grid: &GridRow) -> Report {
+    let Created {
+        report: r,
+        town,
+        who,
+        received_at: at,
+    } = c;
+    let json = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
+    let mut attachments: Vec<sr::Attachment> = r
+        .photos
+        .iter()
+        .map(|p| sr::Attachment {
+            sha256: p.sha256.clone(),
+            size: p.size,
+            mime: p.mime.clone(),
+        })
+        .collect();
+    attachments.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    attachments.dedup_by(|a, b| a.sha256 == b.sha256);
+    Report {
+        id: r.id,
+        channel: r.channel,
+        description: r.description,
+        status: r.status,
+        lon: r.lon,
+        lat: r.lat,
+        township: town.code,
+        township_name: town.name,
+        township_path: town.path,
+        grid: grid.code.clone(),
+        grid_name: grid.name.clone(),
+        village: grid.village_code.clone(),
+        snapped_m: r.snapped_m,
+        squad: who.squad.map(|h| h.name),
+        officer: who.officer.map(|h| h.name),
+        officer_id: r.officer_id,
+        grid_worker: who.grid_worker.map(|h| h.name),
+        item_code: r.item_code,
+        suggestions: json(&r.suggestions),
+        urgency: r.urgency,
+        emergency: json(&r.emergency),
+        duplicate_of: r.duplicate_of,
+        duplicates: 0,
+        occurred_at: r.occurred_at,
+        received_at: at.clone(),
+        reporter: r.reporter,
+        dispatched_squad: None,
+        dispatched_to: None,
+        handler: None,
+        deadline_at: r.deadline_at,
+        updated_at: at.clone(),
+        version: 0,
+        step_started_at: None,
+        paused_at: None,
+        events: r
+            .events
+            .into_iter()
+            .map(|e| sr::Event {
+                action: e.action,
+                from_status: e.from_status,
+                to_status: e.to_status,
+                actor: e.actor,
+                note: e.note,
+                at: at.clone(),
+            })
+            .collect(),
+        attachments,
+        supervision: vec![],
+        requests: vec![],
+    }
 }
 
 pub fn idempotency_key(h: &HeaderMap) -> Result<Option<String>, ApiError> {

@@ -6,7 +6,8 @@ use axum::extract::{Path, Query, State};
 use chrono::Utc;
 use domain::Error;
 use domain::access::Permission;
-use domain::report::{Status, Urgency};
+use domain::powerlist::Field;
+use domain::report::{Channel, Status, Urgency};
 use serde::Deserialize;
 use store::reports::{self as sr, Report};
 use utoipa::IntoParams;
@@ -47,16 +48,57 @@ pub async fn get_report(
 
 #[derive(Deserialize, IntoParams)]
 pub struct ReportQuery {
+    /// Words to search for in the description and the grid's and village's
+    /// names (Chinese is segmented; any two characters of the text are
+    /// found; 噪音 also finds 噪声). Every word must occur. The 1000 newest
+    /// matching reports are ranked by relevance, and `total` counts at most
+    /// those. At most 100 characters.
+    pub q: Option<String>,
     pub township: Option<String>,
     pub status: Option<String>,
     pub urgency: Option<String>,
+    /// The field of the report's power-list item, in Chinese or English
+    /// (城市管理 or Urban management).
+    pub field: Option<String>,
+    /// The channel it came by: grid_worker, camera, citizen, hotline,
+    /// department or open311.
+    pub channel: Option<String>,
     /// Only reports past their deadline.
     pub overdue: Option<bool>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
-/// The queue: reports in the caller's jurisdiction, newest first, filtered.
+/// The search words, checked: `None` when none were given.
+fn search_query(q: Option<&str>) -> Result<Option<sr::search::SearchQuery>, ApiError> {
+    let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let max = sr::search::MAX_QUERY_CHARS;
+    if text.chars().count() > max {
+        return Err(Error::invalid(
+            "report.q",
+            "q",
+            format!("搜索词不能超过 {max} 字"),
+            format!("q must be at most {max} characters"),
+        )
+        .into());
+    }
+    sr::search::SearchQuery::parse(text)
+        .map(Some)
+        .ok_or_else(|| {
+            Error::invalid(
+                "report.q",
+                "q",
+                "搜索词中没有可搜索的文字",
+                "q holds no word to search for",
+            )
+            .into()
+        })
+}
+
+/// The queue: reports in the caller's jurisdiction, newest first, filtered;
+/// with `q`, a Chinese full-text search (best matches first).
 #[utoipa::path(get, path = "/api/v1/reports", tag = "one net", params(ReportQuery),
     responses((status = 200, body = Object),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -74,12 +116,32 @@ pub async fn list_reports(
     if let Some(u) = q.urgency.as_deref().filter(|s| !s.is_empty()) {
         Urgency::parse(u)?;
     }
+    let channel = match q.channel.as_deref().filter(|s| !s.is_empty()) {
+        Some(c) => Some(Channel::parse(c)?),
+        None => None,
+    };
+    let field = match q.field.as_deref().filter(|s| !s.is_empty()) {
+        Some(f) => Some(Field::parse(f).ok_or_else(|| {
+            let allowed = Field::ALL.map(Field::zh).join(", ");
+            ApiError(Error::invalid(
+                "report.field",
+                "field",
+                format!("field 的取值「{f}」无效，可选值：{allowed}"),
+                format!("invalid field `{f}`; allowed values: {allowed}"),
+            ))
+        })?),
+        None => None,
+    };
+    let search = search_query(q.q.as_deref())?;
     let now = store::util::ts(Utc::now());
     let f = sr::Filter {
         township: q.township.as_deref().filter(|s| !s.is_empty()),
         status: q.status.as_deref().filter(|s| !s.is_empty()),
         urgency: q.urgency.as_deref().filter(|s| !s.is_empty()),
         overdue_at: q.overdue.unwrap_or(false).then_some(now.as_str()),
+        q: search.as_ref(),
+        field: field.map(Field::zh),
+        channel: channel.map(Channel::as_str),
     };
     let mut conn = state.store.acquire().await?;
     let (items, total) = sr::list(

@@ -1,0 +1,9 @@
+-- 0009 report search: every report's description (with its grid and village
+-- names) indexed twice over — jieba's words, and the character bigrams of
+-- every Chinese run, so that any two characters of the text are found even
+-- where jieba keeps a longer word — plus tags (the report's jurisdictions,
+-- channel and the field of its power-list item) that let the index itself
+-- narrow a search to the caller's scope and filters. The tokens are made in
+-- Rust (yiwang-search); the tables differ by database, see the .sqlite.sql
+-- and .postgres.sql parts. `path` is the township's jurisdiction path: the
+-- scope of a search is checked on it, as everywhere, in SQL.

@@ -1,0 +1,327 @@
+//! Reports written in batches (intake's group commit), on SQLite and
+//! PostgreSQL: the same rows as one by one — one report per key, the trail
+//! in order, duplicates counted, the audit chain intact, the search entry as
+//! the one-by-one index writes it.
+
+mod cases {
+    use domain::access::{Grant, Permission, Principal, Role, Scope};
+    use domain::org::Level;
+    use sqlx::Row;
+    use store::audit::Actor;
+    use store::intake::{self, NewEvent, NewIntake};
+    use store::org::{self, NewGrid, NewJurisdiction};
+    use store::reports::search::SearchQuery;
+    use store::reports::{self, Filter, NewReport};
+    use store::testing::TestDb;
+
+    const KEY: &[u8] = b"intake-test-key-0123456789";
+
+    pub struct Place {
+        town: org::Jurisdiction,
+        grid: String,
+    }
+
+    /// A county, a township with a village and its grid, an item of the list.
+    async fn place(db: &TestDb) -> Place {
+        let mut c = db.store.acquire().await.unwrap();
+        let j = |code: &'static str, name: &'static str, level: Level| NewJurisdiction {
+            code,
+            name,
+            name_en: name,
+            level,
+            parent: None,
+            seat: None,
+        };
+        let county = org::insert_jurisdiction(&mut c, j("411423", "宁陵县", Level::County))
+            .await
+            .unwrap();
+        let town = org::insert_jurisdiction(
+            &mut c,
+            NewJurisdiction {
+                parent: Some(&county),
+                ..j("411423101", "张弓镇", Level::Township)
+            },
+        )
+        .await
+        .unwrap();
+        let village = org::insert_jurisdiction(
+            &mut c,
+            NewJurisdiction {
+                parent: Some(&town),
+                ..j("411423101001", "东关村", Level::Village)
+            },
+        )
+        .await
+        .unwrap();
+        let grid = org::insert_grid(
+            &mut c,
+            NewGrid {
+                code: "41142310100101",
+                name: "东关村第一网格",
+                township_id: &town.id,
+                village_id: Some(&village.id),
+                geometry_geojson: r#"{"type":"Polygon","coordinates":[]}"#,
+                area_m2: 1.0,
+            },
+        )
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO power_items (id, code, name, kind, field, current_version, created_at, updated_at)
+             VALUES ('CG-001', 'CG-001', '对占道经营的处罚', '行政处罚', '城市管理', 1,
+                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        Place { town, grid }
+    }
+
+    fn event(action: &str, from: &str, to: &str, note: &str) -> NewEvent {
+        NewEvent {
+            action: action.into(),
+            from_status: from.into(),
+            to_status: to.into(),
+            actor: "网格员".into(),
+            note: note.into(),
+        }
+    }
+
+    fn new_report(
+        p: &Place,
+        description: &str,
+        key: Option<&str>,
+        duplicate_of: Option<&str>,
+    ) -> NewIntake {
+        let status = if duplicate_of.is_some() {
+            "merged"
+        } else {
+            "received"
+        };
+        let mut events = vec![event("receive", "", "received", "grid_worker")];
+        if let Some(first) = duplicate_of {
+            events.push(event("merge", "received", "merged", first));
+        }
+        NewIntake {
+            id: store::util::new_id(),
+            channel: "grid_worker".into(),
+            description: description.into(),
+            lon: 115.3,
+            lat: 34.4,
+            crs_in: "gcj02".into(),
+            lon_in: 115.306,
+            lat_in: 34.399,
+            township_id: p.town.id.clone(),
+            township_path: p.town.path.clone(),
+            grid_id: p.grid.clone(),
+            snapped_m: None,
+            squad_id: None,
+            officer_id: None,
+            grid_worker_id: None,
+            item_code: Some("CG-001".into()),
+            suggestions: "[]".into(),
+            urgency: "normal".into(),
+            emergency: "[]".into(),
+            status: status.into(),
+            duplicate_of: duplicate_of.map(Into::into),
+            occurred_at: "2026-11-28T01:30:00.000000Z".into(),
+            reporter: "user-1".into(),
+            idempotency_key: key.map(Into::into),
+            deadline_at: None,
+            search: intake::search_terms(description, "东关村第一网格", Some("东关村")),
+            photos: vec![],
+            events,
+            actor: Actor {
+                name: "gridworker".into(),
+                user_id: Some("user-1".into()),
+                role: "grid_worker".into(),
+                request_id: "req".into(),
+            },
+            after: serde_json::json!({"status": status}),
+        }
+    }
+
+    async fn write(db: &TestDb, batch: &[&NewIntake]) -> Vec<(String, bool)> {
+        let mut tx = db.store.begin_write().await.unwrap();
+        let w = intake::write(&mut tx, KEY, batch).await.unwrap();
+        tx.commit().await.unwrap();
+        w.ids
+    }
+
+    pub async fn a_batch_stores_each_report_once_in_order_with_trail_and_audit(db: &TestDb) {
+        let p = place(db).await;
+        let first = new_report(&p, "村口有商户占道经营", Some("k1"), None);
+        let other = new_report(&p, "学校门口流动摊贩占道经营", None, None);
+        let retry = new_report(&p, "村口有商户占道经营", Some("k1"), None);
+        let w = write(db, &[&first, &other, &retry]).await;
+        assert!(w[0].1 && w[1].1, "{w:?}");
+        assert_eq!(w[2], (w[0].0.clone(), false), "a retry in the same batch");
+        // a retry in a later batch, and a duplicate of the first
+        let dup = new_report(&p, "村口又有人占道经营", None, Some(&w[0].0));
+        let w2 = write(db, &[&retry, &dup]).await;
+        assert_eq!(w2[0], (w[0].0.clone(), false), "a retry in a later batch");
+        assert!(w2[1].1);
+
+        let mut c = db.store.acquire().await.unwrap();
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM reports")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, 3);
+        let r = reports::by_id(&mut c, &w[0].0).await.unwrap();
+        assert_eq!(r.duplicates, 1, "the duplicate is counted on the first");
+        assert_eq!(r.events.len(), 1);
+        assert_eq!(r.events[0].action, "receive");
+        let d = reports::by_id(&mut c, &w2[1].0).await.unwrap();
+        let trail: Vec<&str> = d.events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(trail, ["receive", "merge"], "the trail in order");
+        assert_eq!(d.duplicate_of.as_deref(), Some(w[0].0.as_str()));
+        assert_eq!(d.status, "merged");
+
+        // one audit entry per created report, chained, in the batch's order
+        assert_eq!(
+            store::audit::verify(&mut c, KEY).await.unwrap(),
+            Ok(3),
+            "the chain verifies"
+        );
+        let objects: Vec<String> = sqlx::query(
+            "SELECT object_id FROM audit_log WHERE action = 'report.create' ORDER BY seq",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("object_id"))
+        .collect();
+        assert_eq!(objects, [w[0].0.clone(), w[1].0.clone(), w2[1].0.clone()]);
+
+        // and one report at a time afterwards still chains on
+        store::audit::append(
+            &mut c,
+            KEY,
+            &Actor::system("test"),
+            store::audit::Change {
+                action: "test",
+                object_type: "report",
+                object_id: &w[0].0,
+                jurisdiction: &p.town.path,
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(store::audit::verify(&mut c, KEY).await.unwrap(), Ok(4));
+    }
+
+    pub async fn a_large_batch_is_written_in_runs(db: &TestDb) {
+        let p = place(db).await;
+        let texts: Vec<String> = (0..150).map(|i| format!("第{i}处占道经营")).collect();
+        let batch: Vec<NewIntake> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| new_report(&p, t, (i % 3 == 0).then_some(&*format!("k{}", i % 9)), None))
+            .collect();
+        let refs: Vec<&NewIntake> = batch.iter().collect();
+        let w = write(db, &refs).await;
+        assert_eq!(w.len(), 150);
+        // keys k0, k3, k6 repeat every ninth report: only their first is created
+        assert_eq!(w.iter().filter(|(_, c)| *c).count(), 150 - (50 - 3));
+        assert_eq!(w[9].0, w[0].0);
+        let mut c = db.store.acquire().await.unwrap();
+        assert_eq!(store::audit::verify(&mut c, KEY).await.unwrap(), Ok(103));
+    }
+
+    fn county_scope() -> Scope {
+        Principal {
+            user_id: Some("s".into()),
+            name: "s".into(),
+            grants: vec![Grant {
+                role: Role::CountySupervisor,
+                jurisdiction_path: "/411423/".into(),
+            }],
+            token_permissions: None,
+        }
+        .scope(Permission::ViewReports)
+        .unwrap()
+    }
+
+    pub async fn the_search_entry_is_the_one_by_one_entry(db: &TestDb) {
+        let p = place(db).await;
+        let text = "村口有商户占道经营，堆放货物";
+        let batched = new_report(&p, text, None, None);
+        let (batched_id, _) = write(db, &[&batched]).await.remove(0);
+        let mut tx = db.store.begin().await.unwrap();
+        let (alone_id, _) = reports::insert(
+            &mut tx,
+            &NewReport {
+                channel: "grid_worker",
+                description: text,
+                lon: 115.3,
+                lat: 34.4,
+                crs_in: "gcj02",
+                lon_in: 115.306,
+                lat_in: 34.399,
+                township_id: &p.town.id,
+                grid_id: &p.grid,
+                snapped_m: None,
+                squad_id: None,
+                officer_id: None,
+                grid_worker_id: None,
+                item_code: Some("CG-001"),
+                suggestions: "[]",
+                urgency: "normal",
+                emergency: "[]",
+                status: "received",
+                duplicate_of: None,
+                occurred_at: "2026-11-28T01:30:00.000000Z",
+                reporter: "user-2",
+                idempotency_key: None,
+                deadline_at: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = db.store.acquire().await.unwrap();
+        let scope = county_scope();
+        for (words, channel, field) in [
+            ("占道", None, None),
+            ("东关村", Some("grid_worker"), None),
+            ("堆放货物", None, Some("城市管理")),
+            ("第一网格", Some("grid_worker"), Some("城市管理")),
+        ] {
+            let q = SearchQuery::parse(words).unwrap();
+            let f = Filter {
+                q: Some(&q),
+                channel,
+                field,
+                township: Some("411423101"),
+                ..Default::default()
+            };
+            let (found, _) = reports::list(&mut c, &scope, &f, 20, 0).await.unwrap();
+            let mut ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+            ids.sort_unstable();
+            let mut both = vec![batched_id.as_str(), alone_id.as_str()];
+            both.sort_unstable();
+            assert_eq!(ids, both, "{words} {channel:?} {field:?}");
+        }
+        if db.store.backend() == store::Backend::Postgres {
+            let tsv = |id: String| {
+                sqlx::query("SELECT path, tsv::text AS t FROM report_search WHERE report_id = $1")
+                    .bind(id)
+            };
+            let a = tsv(batched_id).fetch_one(&mut *c).await.unwrap();
+            let b = tsv(alone_id).fetch_one(&mut *c).await.unwrap();
+            assert_eq!(a.get::<String, _>("t"), b.get::<String, _>("t"));
+            assert_eq!(a.get::<String, _>("path"), b.get::<String, _>("path"));
+        }
+    }
+}
+
+store::both_databases!(crate::cases =>
+    a_batch_stores_each_report_once_in_order_with_trail_and_audit,
+    a_large_batch_is_written_in_runs,
+    the_search_entry_is_the_one_by_one_entry,
+);
