@@ -65,6 +65,9 @@ pub struct Settings {
     pub supervision_interval_secs: u64,
     /// Complaints the public may file per address and hour (per instance).
     pub public_complaints_per_hour: u32,
+    /// Folders of the documents' fonts (separated like `PATH`). Unset:
+    /// Debian's `fonts-noto-cjk` folder.
+    pub font_dir: Option<String>,
 }
 
 impl Default for Settings {
@@ -92,6 +95,7 @@ impl Default for Settings {
             warn_at_share: 0.8,
             supervision_interval_secs: 30,
             public_complaints_per_hour: 20,
+            font_dir: None,
         }
     }
 }

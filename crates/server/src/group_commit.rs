@@ -58,8 +58,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use store::intake::NewIntake;
-use store::{Store, StoreConfig, StoreError};
+use store::intake::{Connection, NewIntake};
+use store::{StoreConfig, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::Settings;
@@ -96,10 +96,7 @@ impl GroupCommit {
     ) -> std::io::Result<GroupCommit> {
         let (queue, rx) = mpsc::channel(QUEUE);
         let writer = Writer {
-            config: StoreConfig {
-                max_connections: 1,
-                ..config
-            },
+            config,
             key: audit_key,
             settings,
             suggest: Suggester::default(),
@@ -139,20 +136,20 @@ struct Writer {
 /// What a batch decided for one draft before writing.
 enum Decided {
     /// To be written, at this place in the batch's rows.
-    Write(usize, store::intake::Town, store::grids::Responsible),
+    Write(usize, Box<(store::intake::Town, store::grids::Responsible)>),
     Done(Result<Outcome, ApiError>),
 }
 
 impl Writer {
     /// Until every handle is gone: take the waiting reports, write them.
     async fn run(self, mut rx: mpsc::Receiver<Job>) {
-        let mut store: Option<Store> = None;
+        let mut line: Option<Connection> = None;
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
             let batch = std::mem::replace(&mut jobs, Vec::with_capacity(MAX_BATCH));
-            if store.is_none() {
-                match Store::connect(&self.config).await {
-                    Ok(s) => store = Some(s),
+            if line.is_none() {
+                match Connection::open(&self.config).await {
+                    Ok(l) => line = Some(l),
                     Err(e) => {
                         for job in batch {
                             let _ = job
@@ -163,42 +160,52 @@ impl Writer {
                     }
                 }
             }
-            if let Some(store) = &store {
+            if let Some(l) = &mut line {
                 let (n, started) = (batch.len(), std::time::Instant::now());
-                self.commit(store, batch).await;
+                let healthy = self.commit(l, batch).await;
                 tracing::debug!(
                     reports = n,
                     micros = started.elapsed().as_micros() as u64,
                     "intake batch"
                 );
+                if !healthy {
+                    // a fresh connection for the next batch
+                    if let Some(l) = line.take() {
+                        l.close().await;
+                    }
+                }
             }
         }
-        if let Some(store) = store {
-            store.close().await;
+        if let Some(l) = line {
+            l.close().await;
         }
     }
 
-    async fn commit(&self, store: &Store, jobs: Vec<Job>) {
+    /// Write a batch and answer each report; `false` when a batch failed.
+    async fn commit(&self, line: &mut Connection, jobs: Vec<Job>) -> bool {
         let (drafts, replies): (Vec<Draft>, Vec<Reply>) =
             jobs.into_iter().map(|j| (j.draft, j.reply)).unzip();
         let n = drafts.len();
-        match self.write_all(store, &drafts).await {
+        match self.write_all(line, &drafts).await {
             Ok(outcomes) => {
                 for (reply, o) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(o);
                 }
+                true
             }
             Err(Failed::Statement(e)) if n > 1 => {
                 tracing::warn!(error = %e, reports = n, "a batch of reports failed; writing them one by one");
                 for (reply, d) in replies.into_iter().zip(&drafts) {
-                    let o = match self.write_all(store, std::slice::from_ref(d)).await {
+                    let o = match self.write_all(line, std::slice::from_ref(d)).await {
                         Ok(mut o) => o.remove(0),
                         Err(Failed::Statement(e) | Failed::Commit(e)) => Err(e.into()),
                     };
                     let _ = reply.send(o);
                 }
+                false
             }
             Err(Failed::Statement(e) | Failed::Commit(e)) => {
+                tracing::warn!(error = %e, reports = n, "a batch of reports failed");
                 let text = e.to_string();
                 let mut replies = replies.into_iter();
                 if let Some(first) = replies.next() {
@@ -207,6 +214,7 @@ impl Writer {
                 for reply in replies {
                     let _ = reply.send(Err(StoreError::Unavailable(text.clone()).into()));
                 }
+                false
             }
         }
     }
@@ -214,12 +222,12 @@ impl Writer {
     /// Read what the batch needs, decide each report, write them, commit.
     async fn write_all(
         &self,
-        store: &Store,
+        line: &mut Connection,
         drafts: &[Draft],
     ) -> Result<Vec<Result<Outcome, ApiError>>, Failed> {
         use Failed::Statement as S;
-        let t0 = std::time::Instant::now(); // TEMP
-        let mut tx = store.begin_write().await.map_err(S)?;
+        let backend = line.backend();
+        let mut tx = line.begin().await.map_err(S)?;
         let conn: &mut store::Conn = &mut tx;
 
         // One read of each kind for the whole batch.
@@ -254,10 +262,8 @@ impl Writer {
             None => vec![],
         };
 
-        let t1 = t0.elapsed(); // TEMP
         // Each report in order: earlier ones of the batch count as
         // already there (a retry, a duplicate).
-        let backend = store.backend();
         let window = chrono::Duration::hours(self.settings.duplicate_window_hours as i64);
         let reach = self.settings.duplicate_distance_m;
         let mut decided = Vec::with_capacity(drafts.len());
@@ -273,12 +279,16 @@ impl Writer {
                 decided.push(Decided::Done(Err(StoreError::NotFound.into())));
                 continue;
             };
-            if let Some(code) = d.item_code.as_deref()
-                && !items.contains_key(code)
-            {
-                decided.push(Decided::Done(Err(intake::unknown_item(code))));
-                continue;
-            }
+            let item_field = match d.item_code.as_deref() {
+                None => None,
+                Some(code) => match items.get(code) {
+                    Some(field) => Some(field.clone()),
+                    None => {
+                        decided.push(Decided::Done(Err(intake::unknown_item(code))));
+                        continue;
+                    }
+                },
+            };
             let suggestions: Vec<Suggestion> = self
                 .suggest
                 .suggest(conn, backend, &current, &town.id, &d.tokens, 3)
@@ -322,7 +332,7 @@ impl Writer {
                     .find(|(_, s)| domain::report::triage::is_duplicate(me, s, reach, window))
                     .map(|(id, _)| id);
             }
-            let report = intake::finish(d, town, &who, &suggestions, duplicate_of);
+            let report = intake::finish(d, town, &who, item_field, &suggestions, duplicate_of);
             if let Some(k) = key {
                 taken.insert(k, report.id.clone());
             }
@@ -331,33 +341,27 @@ impl Writer {
             {
                 sightings.push((report.id.clone(), me));
             }
-            decided.push(Decided::Write(rows.len(), town.clone(), who));
+            decided.push(Decided::Write(rows.len(), Box::new((town.clone(), who))));
             rows.push(report);
         }
 
-        let t2 = t0.elapsed(); // TEMP
         let refs: Vec<&NewIntake> = rows.iter().collect();
         let written = store::intake::write(conn, &self.key, &refs)
             .await
             .map_err(S)?;
-        let t3 = t0.elapsed(); // TEMP
         tx.commit()
             .await
             .map_err(|e| Failed::Commit(StoreError::from(e)))?;
-        tracing::debug!(
-            "TEMP reads {t1:?} decide {t2:?} write {t3:?} commit {:?}",
-            t0.elapsed()
-        ); // TEMP
         let mut rows: Vec<Option<NewIntake>> = rows.into_iter().map(Some).collect();
         Ok(decided
             .into_iter()
             .map(|d| match d {
                 Decided::Done(o) => o,
-                Decided::Write(i, town, who) => match (&written.ids[i], rows[i].take()) {
+                Decided::Write(i, held) => match (&written.ids[i], rows[i].take()) {
                     ((_, true), Some(report)) => Ok(Outcome::Created(Box::new(Created {
                         report,
-                        town,
-                        who,
+                        town: held.0,
+                        who: held.1,
                         received_at: written.received_at.clone(),
                     }))),
                     // another instance took the key first

@@ -24,11 +24,13 @@ use crate::audit::{self, Actor, Change};
 use crate::grids::{Holder, Responsible};
 use crate::org::AssignmentKind;
 use crate::reports::search;
-use crate::util::{new_id, now, power_of_two_runs};
+use crate::util::{new_id, now};
 use crate::{Backend, Result, StoreError};
 
-/// Rows per INSERT statement (a power of two).
-const ROWS_PER_INSERT: usize = 64;
+/// Rows per statement at most: a batch's rows of a kind go in one statement
+/// (within both databases' limits on parameters). Its shape changes with
+/// the batch's size, so it is prepared for the occasion, not kept.
+const ROWS_PER_STATEMENT: usize = 512;
 
 /// An event on a new report's trail.
 #[derive(Debug, Clone)]
@@ -88,6 +90,8 @@ pub struct NewIntake {
     pub officer_id: Option<String>,
     pub grid_worker_id: Option<String>,
     pub item_code: Option<String>,
+    /// The field of that item (城市管理): a tag of the search entry.
+    pub item_field: Option<String>,
     /// JSON array of suggestions.
     pub suggestions: String,
     pub urgency: String,
@@ -109,6 +113,51 @@ pub struct NewIntake {
     pub actor: Actor,
     /// The state the audit entry records.
     pub after: serde_json::Value,
+}
+
+/// A connection of its own for intake's one writer, kept from batch to
+/// batch (see `server::group_commit`).
+pub struct Connection {
+    store: crate::Store,
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+}
+
+impl Connection {
+    /// Connect with `config` (its pool size is ignored: one connection).
+    pub async fn open(config: &crate::StoreConfig) -> Result<Connection> {
+        let config = crate::StoreConfig {
+            max_connections: 1,
+            ..config.clone()
+        };
+        let store = crate::Store::connect(&config).await?;
+        let mut conn = store.acquire().await?;
+        if store.backend() == Backend::Sqlite {
+            // A batch reads and writes the same tables again and again: keep
+            // their pages in memory (64 MiB instead of SQLite's 2).
+            sqlx::raw_sql("PRAGMA cache_size = -65536")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(Connection { store, conn })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// A write transaction: on SQLite it takes the write lock at once.
+    pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
+        use sqlx::Connection as _;
+        Ok(match self.backend() {
+            Backend::Sqlite => self.conn.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.conn.begin().await?,
+        })
+    }
+
+    pub async fn close(self) {
+        drop(self.conn);
+        self.store.close().await;
+    }
 }
 
 /// What [`write`] stored.
@@ -134,7 +183,7 @@ pub async fn write(
 
     // The reports: a repeated key is skipped, and resolved to the first below.
     let mut inserted: HashSet<String> = HashSet::new();
-    for run in power_of_two_runs(&rows, ROWS_PER_INSERT) {
+    for run in rows.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
                 let m = |k: usize| format!("${}", i * 25 + k);
@@ -159,7 +208,7 @@ pub async fn write(
              ON CONFLICT (reporter, idempotency_key) DO NOTHING RETURNING id",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (id, r) in run {
             q = q
                 .bind(*id)
@@ -241,12 +290,12 @@ pub async fn write(
         .zip(events)
         .map(|(eid, (rid, e))| (eid, rid, e))
         .collect();
-    for run in power_of_two_runs(&events, ROWS_PER_INSERT) {
+    for run in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO report_events (id, report_id, action, from_status, to_status, actor, note, at) VALUES {}",
             values(run.len(), 8)
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (eid, rid, e) in run {
             q = q
                 .bind(*eid)
@@ -294,31 +343,6 @@ fn values(rows: usize, cols: usize) -> String {
 /// The search entries of the created reports, as
 /// [`crate::reports::search::index`] writes them one by one.
 async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> Result<()> {
-    // the field of each item named (a tag)
-    let codes: Vec<&str> = {
-        let mut c: Vec<&str> = created
-            .iter()
-            .filter_map(|(_, r)| r.item_code.as_deref())
-            .collect();
-        c.sort_unstable();
-        c.dedup();
-        c
-    };
-    let mut fields: HashMap<String, String> = HashMap::new();
-    for run in power_of_two_runs(&codes, ROWS_PER_INSERT) {
-        let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
-        let sql = format!(
-            "SELECT code, field FROM power_items WHERE code IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for c in run {
-            q = q.bind(*c);
-        }
-        for row in q.fetch_all(&mut *conn).await? {
-            fields.insert(row.try_get("code")?, row.try_get("field")?);
-        }
-    }
     let tags: Vec<String> = created
         .iter()
         .map(|(_, r)| {
@@ -329,7 +353,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                 .map(search::jurisdiction_tag)
                 .collect();
             tags.push(search::channel_tag(&r.channel));
-            if let Some(f) = r.item_code.as_ref().and_then(|c| fields.get(c)) {
+            if let Some(f) = &r.item_field {
                 tags.push(search::field_tag(f));
             }
             tags.join(" ")
@@ -342,12 +366,12 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
         .collect();
     match search::backend_of(conn) {
         Backend::Sqlite => {
-            for run in power_of_two_runs(&entries, ROWS_PER_INSERT) {
+            for run in entries.chunks(ROWS_PER_STATEMENT) {
                 let sql = format!(
                     "INSERT INTO report_search (report_id, path) VALUES {} RETURNING id, report_id",
                     values(run.len(), 2)
                 );
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for (id, r, _) in run {
                     q = q.bind(*id).bind(&r.township_path);
                 }
@@ -361,7 +385,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     "INSERT INTO report_fts (rowid, words, grams, tags) VALUES {}",
                     values(run.len(), 4)
                 );
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for (id, r, tags) in run {
                     let rowid = *rowids
                         .get(*id)
@@ -376,7 +400,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
             }
         }
         Backend::Postgres => {
-            for run in power_of_two_runs(&entries, ROWS_PER_INSERT) {
+            for run in entries.chunks(ROWS_PER_STATEMENT) {
                 let marks: Vec<String> = (0..run.len())
                     .map(|i| {
                         let m = |k: usize| format!("${}", i * 5 + k);
@@ -396,7 +420,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     "INSERT INTO report_search (report_id, path, tsv) VALUES {}",
                     marks.join(", ")
                 );
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for (id, r, tags) in run {
                     q = q
                         .bind(*id)
@@ -421,7 +445,7 @@ pub async fn existing_keys(
     keys: &[(&str, &str)],
 ) -> Result<HashMap<(String, String), String>> {
     let mut out = HashMap::new();
-    for run in power_of_two_runs(keys, ROWS_PER_INSERT) {
+    for run in keys.chunks(ROWS_PER_STATEMENT) {
         let cond: Vec<String> = (0..run.len())
             .map(|i| {
                 format!(
@@ -435,7 +459,7 @@ pub async fn existing_keys(
             "SELECT id, reporter, idempotency_key FROM reports WHERE {}",
             cond.join(" OR ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (reporter, key) in run {
             q = q.bind(*reporter).bind(*key);
         }
@@ -461,13 +485,13 @@ pub struct Town {
 /// Jurisdictions by division code.
 pub async fn towns(conn: &mut AnyConnection, codes: &[&str]) -> Result<HashMap<String, Town>> {
     let mut out = HashMap::new();
-    for run in power_of_two_runs(codes, ROWS_PER_INSERT) {
+    for run in codes.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT id, code, name, path FROM jurisdictions WHERE code IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for c in run {
             q = q.bind(*c);
         }
@@ -490,13 +514,13 @@ pub async fn item_fields(
     codes: &[&str],
 ) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for run in power_of_two_runs(codes, ROWS_PER_INSERT) {
+    for run in codes.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT code, field FROM power_items WHERE code IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for c in run {
             q = q.bind(*c);
         }
@@ -516,7 +540,7 @@ pub async fn assignments(
     to: &str,
 ) -> Result<Vec<Assignment>> {
     let mut out = Vec::new();
-    for run in power_of_two_runs(grid_ids, ROWS_PER_INSERT) {
+    for run in grid_ids.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (3..run.len() + 3).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT a.grid_id, a.kind, a.valid_from, a.valid_until, u.id AS unit_id,
@@ -529,7 +553,7 @@ pub async fn assignments(
              ORDER BY a.valid_from",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(from).bind(to);
+        let mut q = sqlx::query(&sql).persistent(false).bind(from).bind(to);
         for g in run {
             q = q.bind(*g);
         }
@@ -592,33 +616,44 @@ pub async fn power_list_states(
     conn: &mut AnyConnection,
     township_ids: &[&str],
 ) -> Result<(String, HashMap<String, String>)> {
-    let row = sqlx::query("SELECT COUNT(*) AS items, MAX(updated_at) AS changed FROM power_items")
-        .fetch_one(&mut *conn)
-        .await?;
-    let list = format!(
-        "{}/{}",
-        row.try_get::<i64, _>("items")?,
-        row.try_get::<Option<String>, _>("changed")?
-            .unwrap_or_default()
-    );
+    let mut list = String::new();
     let mut states: HashMap<String, String> = township_ids
         .iter()
         .map(|t| (t.to_string(), "0/0//".to_string()))
         .collect();
-    for run in power_of_two_runs(township_ids, ROWS_PER_INSERT) {
+    // at least one statement, for the list
+    let mut runs: Vec<&[&str]> = township_ids.chunks(ROWS_PER_STATEMENT).collect();
+    if runs.is_empty() {
+        runs.push(&[]);
+    }
+    for run in runs {
         let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
+        let within = if run.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("township_id IN ({})", marks.join(", "))
+        };
         let sql = format!(
-            "SELECT township_id, COUNT(*) AS held, COUNT(revoked_at) AS revoked,
-                    MAX(created_at) AS devolved_at, MAX(revoked_at) AS revoked_at
-             FROM devolutions WHERE township_id IN ({}) GROUP BY township_id",
-            marks.join(", ")
+            "SELECT i.items, i.changed, d.township_id, d.held, d.revoked, d.devolved_at, d.revoked_at
+             FROM (SELECT COUNT(*) AS items, MAX(updated_at) AS changed FROM power_items) i
+             LEFT JOIN (SELECT township_id, COUNT(*) AS held, COUNT(revoked_at) AS revoked,
+                        MAX(created_at) AS devolved_at, MAX(revoked_at) AS revoked_at
+                        FROM devolutions WHERE {within} GROUP BY township_id) d ON 1 = 1"
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for t in run {
             q = q.bind(*t);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            states.insert(row.try_get("township_id")?, devolution_state(&row)?);
+            list = format!(
+                "{}/{}",
+                row.try_get::<i64, _>("items")?,
+                row.try_get::<Option<String>, _>("changed")?
+                    .unwrap_or_default()
+            );
+            if let Some(t) = row.try_get::<Option<String>, _>("township_id")? {
+                states.insert(t, devolution_state(&row)?);
+            }
         }
     }
     Ok((list, states))
@@ -854,21 +889,6 @@ pub fn rank(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn runs_are_powers_of_two_largest_first() {
-        let xs: Vec<u32> = (0..100).collect();
-        let lens: Vec<usize> = power_of_two_runs(&xs, 64).iter().map(|r| r.len()).collect();
-        assert_eq!(lens, vec![64, 32, 4]);
-        let lens: Vec<usize> = power_of_two_runs(&xs[..7], 64)
-            .iter()
-            .map(|r| r.len())
-            .collect();
-        assert_eq!(lens, vec![4, 2, 1]);
-        assert!(power_of_two_runs::<u32>(&[], 64).is_empty());
-        let flat: Vec<u32> = power_of_two_runs(&xs, 16).concat();
-        assert_eq!(flat, xs);
-    }
 
     #[test]
     fn values_are_numbered_row_by_row() {

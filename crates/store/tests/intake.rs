@@ -119,6 +119,7 @@ mod cases {
             officer_id: None,
             grid_worker_id: None,
             item_code: Some("CG-001".into()),
+            item_field: Some("城市管理".into()),
             suggestions: "[]".into(),
             urgency: "normal".into(),
             emergency: "[]".into(),

@@ -69,12 +69,16 @@ static RENDERER: Mutex<Option<Arc<Renderer>>> = Mutex::new(None);
 /// A failure is not kept: installing the fonts is enough to recover.
 async fn renderer(state: &AppState) -> Result<Arc<Renderer>, ApiError> {
     let templates = state.settings.data.join("templates");
+    let font_dirs: Vec<std::path::PathBuf> = match state.settings.font_dir.as_deref() {
+        Some(dirs) if !dirs.is_empty() => std::env::split_paths(dirs).collect(),
+        _ => documents::fonts::font_dirs_from_env(),
+    };
     tokio::task::spawn_blocking(move || {
         let mut slot = RENDERER.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(r) = slot.as_ref() {
             return Ok(r.clone());
         }
-        let r = Arc::new(Renderer::new(Some(templates))?);
+        let r = Arc::new(Renderer::with_font_dirs(Some(templates), &font_dirs)?);
         *slot = Some(r.clone());
         Ok(r)
     })

@@ -382,6 +382,7 @@ pub fn finish(
     d: &Draft,
     town: &Town,
     who: &Responsible,
+    item_field: Option<String>,
     suggestions: &[Suggestion],
     duplicate_of: Option<String>,
 ) -> NewIntake {
@@ -449,6 +450,7 @@ pub fn finish(
         officer_id: who.officer.as_ref().map(|h| h.id.clone()),
         grid_worker_id: who.grid_worker.as_ref().map(|h| h.id.clone()),
         item_code: d.item_code.clone(),
+        item_field,
         suggestions: serde_json::to_string(suggestions).unwrap_or_else(|_| "[]".into()),
         urgency: d.urgency.as_str().into(),
         emergency: serde_json::to_string(&d.signals).unwrap_or_else(|_| "[]".into()),
