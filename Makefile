@@ -9,7 +9,7 @@ SCALAR := $(VENDOR)/scalar/standalone.js
 LEAFLET := $(VENDOR)/leaflet/leaflet.js
 NPM_INSTALLED := web/node_modules/.package-lock.json
 
-.PHONY: demo test assets tools postgres fmt lint check build clean-assets
+.PHONY: demo test assets tools postgres fmt lint check build clean-assets crash-test
 
 ## Front-end libraries: installed from the npm lockfile, copied into the
 ## folder the binary embeds.
@@ -51,6 +51,11 @@ lint: assets
 test: tools postgres assets fmt lint
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(CARGO) nextest run --workspace --profile ci
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(CARGO) test --workspace --doc
+
+## Intake killed with SIGKILL 20 times on SQLite and on PostgreSQL; the last
+## line is `acknowledged N, lost L, duplicated D` (fails unless L = D = 0).
+crash-test: postgres build
+	./target/release/yiwang bench crash --kills 20 --postgres $(PG_ADMIN_URL)
 
 clean-assets:
 	rm -rf $(VENDOR) web/node_modules

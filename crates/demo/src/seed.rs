@@ -538,6 +538,12 @@ async fn demo_accounts(
         };
         let user = identity::create_user(tx, username, display, &hash, staff.as_deref()).await?;
         identity::add_role(tx, &user.id, *role, &j.id).await?;
+        if *role == Role::AgencyLiaison {
+            // the liaison speaks for the county police (行刑衔接)
+            let police =
+                store::transfers::agency_by_code(tx, &format!("{}-GA", data.county.code)).await?;
+            store::transfers::set_liaison(tx, &user.id, &police.id, &user.id).await?;
+        }
         if let (Some(s), Role::Officer | Role::SquadLeader) = (&staff, role) {
             field_staff.push(s.clone());
         }

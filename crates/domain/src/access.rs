@@ -127,6 +127,7 @@ impl Role {
                 HandleReports,
                 ManageDuty,
                 ManageCameras,
+                PublishDecisions,
             ],
             Role::SquadLeader => &[
                 ViewOrganisation,
@@ -148,7 +149,7 @@ impl Role {
                 HandleReports,
             ],
             Role::GridWorker => &[ViewOrganisation, SubmitReport, ViewReports, HandleReports],
-            Role::LegalReviewer => &[ViewOrganisation, ViewCases],
+            Role::LegalReviewer => &[ViewOrganisation, ViewCases, PublishDecisions],
             Role::CountySupervisor => &[
                 ViewOrganisation,
                 ViewPersonalData,
@@ -158,7 +159,9 @@ impl Role {
                 HandleReports,
             ],
             Role::DepartmentLiaison => &[ViewOrganisation, SubmitDutyRequest, SubmitReport],
-            Role::AgencyLiaison => &[ViewOrganisation],
+            // what was transferred to its own agency, nothing else
+            // (`case::transfer::partner_may_see`)
+            Role::AgencyLiaison => &[ViewOrganisation, ReceiveTransfers],
         }
     }
 }
@@ -199,10 +202,17 @@ pub enum Permission {
     /// Register cameras of the video network and record their review
     /// (APL Art. 41); listing them needs `ViewReports`.
     ManageCameras,
+    /// A partner agency's (police, procuratorate, court) view of the cases
+    /// transferred to it, and its answers (Decree 310); which transfers is
+    /// decided by the agency, not the jurisdiction.
+    ReceiveTransfers,
+    /// Publish a decided case's penalty decision, masked, and withdraw a
+    /// publication (国办发〔2018〕118号, APL Art. 48).
+    PublishDecisions,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
@@ -218,6 +228,8 @@ impl Permission {
         Permission::HandleReports,
         Permission::ManageDuty,
         Permission::ManageCameras,
+        Permission::ReceiveTransfers,
+        Permission::PublishDecisions,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -241,6 +253,8 @@ impl Permission {
             Permission::HandleReports => "handle_reports",
             Permission::ManageDuty => "manage_duty",
             Permission::ManageCameras => "manage_cameras",
+            Permission::ReceiveTransfers => "receive_transfers",
+            Permission::PublishDecisions => "publish_decisions",
         }
     }
 }

@@ -303,6 +303,17 @@ mod tests {
     }
 
     #[test]
+    fn the_fonts_folder_comes_from_the_environment() {
+        let s = Settings::load(
+            None,
+            env(&[("YIWANG_FONT_DIR", "/a/fonts:/b/fonts")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(s.font_dir.as_deref(), Some("/a/fonts:/b/fonts"));
+    }
+
+    #[test]
     fn example_config_matches_the_defaults() {
         let text = include_str!("../../../yiwang.example.toml");
         let parsed: Settings = toml_from_str(text);

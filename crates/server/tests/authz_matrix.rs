@@ -17,6 +17,11 @@ enum Access {
     Needs(Permission),
     /// Held at county level only: refused to every township role.
     County(Permission),
+    /// A partner agency's: what its own agency was sent decides, not the
+    /// jurisdiction (`partner_may_see`). A liaison whose agency was sent
+    /// nothing gets an empty inbox and 404 on any transfer; every other
+    /// role is refused (tests/transfers.rs for the agencies themselves).
+    Partner(Permission),
 }
 
 /// Every documented route and its decision.
@@ -177,10 +182,103 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/cases/{id}/actions",
         Access::Needs(Permission::FileCase),
     ),
+    // the summary procedure and the discretion benchmark (tests/case_summary.rs)
+    (
+        "post",
+        "/api/v1/cases/summary",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/summary/filing",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/discretion",
+        Access::Needs(Permission::FileCase),
+    ),
     (
         "put",
         "/api/v1/legal-reviewers/{id}",
         Access::Needs(Permission::ManageUsers),
+    ),
+    // transfer of suspected crimes (tests/transfers.rs)
+    (
+        "get",
+        "/api/v1/cases/{id}/transfer",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/decision",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/send",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/reconsideration",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/supervision",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/handover",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/transfer/resume",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "get",
+        "/api/v1/partner/transfers",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "get",
+        "/api/v1/partner/transfers/{id}",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/transfers/{id}/receipt",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/transfers/{id}/forward",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/transfers/{id}/answer",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/transfers/{id}/supervision",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    // the county's agencies are named by the county
+    (
+        "put",
+        "/api/v1/partner-liaisons/{id}",
+        Access::County(Permission::ManageUsers),
     ),
     ("get", "/api/v1/locate", Access::Authenticated),
     (
@@ -350,6 +448,19 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/cases/{id}/archive",
         Access::Needs(Permission::ViewCases),
     ),
+    // publication of decisions and its withdrawal (tests/disclosure.rs)
+    (
+        "post",
+        "/api/v1/cases/{id}/publication",
+        Access::Needs(Permission::PublishDecisions),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/publication/withdrawal",
+        Access::Needs(Permission::PublishDecisions),
+    ),
+    ("get", "/api/v1/public/decisions", Access::Public),
+    ("get", "/api/v1/public/decisions/{id}", Access::Public),
 ];
 
 #[test]
@@ -425,6 +536,8 @@ mod cases {
         doc_b: String,
         evidence_a: String,
         evidence_b: String,
+        /// A published decision of A's case.
+        publication: String,
     }
 
     async fn json_of(r: reqwest::Response) -> Value {
@@ -572,6 +685,73 @@ mod cases {
                     Some(
                         json!({"action": "investigate", "kind": "矩阵检查", "officers": [ctx.staff_a], "credentials_shown": true}),
                     ),
+                )
+            }
+            // refused by the rules for want of a second officer
+            ("post", "/api/v1/cases/summary") => (
+                Method::POST,
+                path.into(),
+                Some(json!({"township": t, "item_code": ctx.item_held_by_both,
+                    "title": "矩阵当场处罚", "party": {"kind": "person", "name": "矩阵当事人",
+                        "id_number": "11010519491231002X"},
+                    "officers": [ctx.staff_a], "credentials_shown": true, "facts_certain": true,
+                    "violation": "矩阵违法行为", "penalty": {"fine": 5000}, "basis": "矩阵依据",
+                    "correction": "立即改正", "place": "矩阵地点", "remedies": "矩阵救济",
+                    "signature": "signed"})),
+            ),
+            // refused by the rules: the case was not decided on the spot
+            ("post", "/api/v1/cases/{id}/summary/filing") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{id}/summary/filing"),
+                    Some(json!({})),
+                )
+            }
+            ("post", "/api/v1/cases/{id}/discretion") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{id}/discretion"),
+                    Some(json!({"tier": 0, "fine": 5000})),
+                )
+            }
+            ("get", "/api/v1/cases/{id}/transfer") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::GET, format!("/api/v1/cases/{id}/transfer"), None)
+            }
+            // refused by the rules: one officer, or no transfer reported
+            ("post", p) if p.starts_with("/api/v1/cases/{id}/transfer") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                let body = match p.rsplit('/').next().unwrap_or("") {
+                    "transfer" => json!({"officers": [ctx.staff_a], "summary": "矩阵测试"}),
+                    "decision" => json!({"approved": true}),
+                    "send" => json!({"police": "411423-GA", "document": "矩阵1号", "package": {
+                        "transfer_letter": true, "investigation_report": true, "item_list": true,
+                        "appraisals_made": false, "appraisal_reports": false}}),
+                    "supervision" => json!({"procuratorate": "411423-JC", "document": "矩阵1号"}),
+                    "handover" => json!({"items": ["矩阵物品"], "document": "矩阵1号"}),
+                    _ => json!({"document": "矩阵1号"}),
+                };
+                (Method::POST, p.replace("{id}", id), Some(body))
+            }
+            // nothing was sent to a fresh liaison's agency
+            ("get", "/api/v1/partner/transfers/{id}") => (
+                Method::GET,
+                "/api/v1/partner/transfers/no-such-transfer".into(),
+                None,
+            ),
+            ("post", p) if p.starts_with("/api/v1/partner/transfers/{id}/") => (
+                Method::POST,
+                p.replace("{id}", "no-such-transfer"),
+                Some(json!({"opened": false, "to": "矩阵机关", "document": "矩阵1号"})),
+            ),
+            ("put", "/api/v1/partner-liaisons/{id}") => {
+                let id = ctx.user(t, Role::AgencyLiaison).await.0;
+                (
+                    Method::PUT,
+                    format!("/api/v1/partner-liaisons/{id}"),
+                    Some(json!({"agency": "411423-GA"})),
                 )
             }
             // A's demo legal reviewer, or a user of B
@@ -967,6 +1147,25 @@ mod cases {
                     None,
                 )
             }
+            // A's case is not decided: refused by the rules (409 disclosure.*)
+            ("post", "/api/v1/cases/{id}/publication") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::POST, path.replace("{id}", id), None)
+            }
+            // withdraws the publication of A's case (then: none in force)
+            ("post", "/api/v1/cases/{id}/publication/withdrawal") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    path.replace("{id}", id),
+                    Some(
+                        json!({"change": "revoked", "changed_on": "2026-01-05", "reasons": "矩阵测试：复议撤销"}),
+                    ),
+                )
+            }
+            ("get", "/api/v1/public/decisions/{id}") => {
+                (Method::GET, path.replace("{id}", &ctx.publication), None)
+            }
             other => panic!("no request recipe for {other:?}"),
         }
     }
@@ -1089,6 +1288,7 @@ mod cases {
             doc_b: String::new(),
             evidence_a: String::new(),
             evidence_b: String::new(),
+            publication: String::new(),
             app,
             admin_a,
             admin_b,
@@ -1231,6 +1431,43 @@ mod cases {
                 (ctx.doc_b, ctx.evidence_b) = (doc, e);
             }
         }
+        // A publication of A's case, stored as publishing stores it (the
+        // case is not decided: the publish route itself refuses it).
+        {
+            let mut conn = db.store.acquire().await.unwrap();
+            let scope = domain::access::Scope::system(domain::access::Permission::ViewCases);
+            let case = store::cases::case_in(&mut conn, &scope, &ctx.case_a)
+                .await
+                .unwrap();
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+            let decision = domain::case::disclosure::PublishedDecision {
+                number: "宁城关罚决字〔2026〕第9001号".into(),
+                party_name: "矩阵当事人".into(),
+                party_id: "110105********002X".into(),
+                party_address: "北京市朝阳区****".into(),
+                representative: None,
+                facts: "矩阵测试".into(),
+                penalty: "警告".into(),
+                basis: vec!["《测试条例》第十条".into()],
+                agency: "宁陵县城关回族镇人民政府".into(),
+                decided_on: day,
+                published_on: day,
+                late: false,
+            };
+            ctx.publication = store::disclosure::insert(
+                &mut conn,
+                store::disclosure::NewPublication {
+                    case_id: &case.id,
+                    township_id: &case.township_id,
+                    publish_by: day,
+                    decision: &decision,
+                    published_by: "matrix",
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        }
         // B's audit log must hold something for the absence check to mean anything.
         assert_eq!(
             ctx.app
@@ -1273,6 +1510,7 @@ mod cases {
                     Access::Public | Access::Authenticated => true,
                     Access::Needs(p) => role.permissions().contains(p),
                     Access::County(_) => false,
+                    Access::Partner(p) => role.permissions().contains(p),
                 };
                 let (m, url, body) = request(&ctx, method, path, true).await;
                 let r = send(&ctx, &s, m.clone(), &url, body).await;
@@ -1285,10 +1523,30 @@ mod cases {
                     checked += 1;
                     continue;
                 }
+                if let Access::Partner(_) = access {
+                    if !allowed {
+                        let p = problem(r, 403).await;
+                        assert_eq!(p["code"], "access.forbidden", "{role:?} {m} {url}");
+                    } else if path.contains('{') {
+                        let p = problem(r, 404).await;
+                        assert_eq!(p["code"], "not_found", "{role:?} {m} {url}");
+                    } else {
+                        assert_eq!(status, 200, "{role:?} {m} {url}");
+                        let v: Value = r.json().await.unwrap();
+                        assert_eq!(v["total"], 0, "{role:?} {m} {url}: {v}");
+                    }
+                    checked += 1;
+                    continue;
+                }
                 // The closed loop decides which role takes which step: a
                 // permitted caller may still meet a `report.*` refusal.
                 let step_refused = (path.starts_with("/api/v1/reports/{id}/")
-                    || *path == "/api/v1/cases/{id}/actions")
+                    || *path == "/api/v1/cases/{id}/actions"
+                    || *path == "/api/v1/cases/summary"
+                    || path.starts_with("/api/v1/cases/{id}/summary")
+                    || *path == "/api/v1/cases/{id}/discretion"
+                    || path.starts_with("/api/v1/cases/{id}/transfer")
+                    || path.starts_with("/api/v1/cases/{id}/publication"))
                     && *method == "post"
                     && !(200..300).contains(&status);
                 if allowed && step_refused {
@@ -1297,7 +1555,10 @@ mod cases {
                     // the decision route is called with no such request
                     let missing = path.ends_with("/decision") && code == "not_found";
                     assert!(
-                        code.starts_with("report.") || code.starts_with("case.") || missing,
+                        code.starts_with("report.")
+                            || code.starts_with("case.")
+                            || code.starts_with("disclosure.")
+                            || missing,
                         "{role:?} {m} {url}: {p}"
                     );
                 } else if allowed {
@@ -1322,6 +1583,12 @@ mod cases {
                             if role.permissions().contains(p) && path.contains("/calendar") =>
                         {
                             "calendar.county_only"
+                        }
+                        Access::County(p)
+                            if role.permissions().contains(p)
+                                && path.starts_with("/api/v1/partner-liaisons") =>
+                        {
+                            "access.out_of_jurisdiction"
                         }
                         Access::County(p) if role.permissions().contains(p) => {
                             "powerlist.county_only"

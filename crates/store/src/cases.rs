@@ -303,6 +303,45 @@ pub async fn set_party(
     Ok(version + 1)
 }
 
+/// The summary procedure's record of a case decided on the spot (JSON of
+/// the caller's type); `None` for an ordinary case.
+pub async fn summary<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<T>> {
+    let row = sqlx::query("SELECT summary FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    row.try_get::<Option<String>, _>("summary")?
+        .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("case summary", e)))
+        .transpose()
+}
+
+/// Write the summary procedure's record onto the version it was decided
+/// on (`Stale` otherwise); returns the new version.
+pub async fn set_summary<T: Serialize>(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    summary: &T,
+) -> Result<i64> {
+    let done = sqlx::query(
+        "UPDATE cases SET summary = $2, version = version + 1, updated_at = $3
+         WHERE id = $1 AND version = $4",
+    )
+    .bind(id)
+    .bind(json("case summary", summary)?)
+    .bind(now())
+    .bind(version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(version + 1)
+}
+
 /// Who took part in a case, as the record shows: (person, part), part being
 /// `investigator`, `presiding` or `reviewer`.
 pub fn parts(record: &Record) -> Vec<(String, &'static str)> {

@@ -30,7 +30,7 @@ use crate::{Backend, Result, StoreError};
 /// Rows per statement at most: a batch's rows of a kind go in one statement
 /// (within both databases' limits on parameters). Its shape changes with
 /// the batch's size, so it is prepared for the occasion, not kept.
-const ROWS_PER_STATEMENT: usize = 512;
+const ROWS_PER_STATEMENT: usize = 32;
 
 /// An event on a new report's trail.
 #[derive(Debug, Clone)]
@@ -208,7 +208,7 @@ pub async fn write(
              ON CONFLICT (reporter, idempotency_key) DO NOTHING RETURNING id",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for (id, r) in run {
             q = q
                 .bind(*id)
@@ -295,7 +295,7 @@ pub async fn write(
             "INSERT INTO report_events (id, report_id, action, from_status, to_status, actor, note, at) VALUES {}",
             values(run.len(), 8)
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for (eid, rid, e) in run {
             q = q
                 .bind(*eid)
@@ -371,7 +371,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     "INSERT INTO report_search (report_id, path) VALUES {} RETURNING id, report_id",
                     values(run.len(), 2)
                 );
-                let mut q = sqlx::query(&sql).persistent(false);
+                let mut q = sqlx::query(&sql);
                 for (id, r, _) in run {
                     q = q.bind(*id).bind(&r.township_path);
                 }
@@ -385,7 +385,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     "INSERT INTO report_fts (rowid, words, grams, tags) VALUES {}",
                     values(run.len(), 4)
                 );
-                let mut q = sqlx::query(&sql).persistent(false);
+                let mut q = sqlx::query(&sql);
                 for (id, r, tags) in run {
                     let rowid = *rowids
                         .get(*id)
@@ -420,7 +420,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     "INSERT INTO report_search (report_id, path, tsv) VALUES {}",
                     marks.join(", ")
                 );
-                let mut q = sqlx::query(&sql).persistent(false);
+                let mut q = sqlx::query(&sql);
                 for (id, r, tags) in run {
                     q = q
                         .bind(*id)
@@ -459,7 +459,7 @@ pub async fn existing_keys(
             "SELECT id, reporter, idempotency_key FROM reports WHERE {}",
             cond.join(" OR ")
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for (reporter, key) in run {
             q = q.bind(*reporter).bind(*key);
         }
@@ -491,7 +491,7 @@ pub async fn towns(conn: &mut AnyConnection, codes: &[&str]) -> Result<HashMap<S
             "SELECT id, code, name, path FROM jurisdictions WHERE code IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for c in run {
             q = q.bind(*c);
         }
@@ -520,7 +520,7 @@ pub async fn item_fields(
             "SELECT code, field FROM power_items WHERE code IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for c in run {
             q = q.bind(*c);
         }
@@ -553,7 +553,7 @@ pub async fn assignments(
              ORDER BY a.valid_from",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).persistent(false).bind(from).bind(to);
+        let mut q = sqlx::query(&sql).bind(from).bind(to);
         for g in run {
             q = q.bind(*g);
         }
@@ -640,7 +640,7 @@ pub async fn power_list_states(
                         MAX(created_at) AS devolved_at, MAX(revoked_at) AS revoked_at
                         FROM devolutions WHERE {within} GROUP BY township_id) d ON 1 = 1"
         );
-        let mut q = sqlx::query(&sql).persistent(false);
+        let mut q = sqlx::query(&sql);
         for t in run {
             q = q.bind(*t);
         }

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod cameras;
 pub mod cases;
+pub mod disclosure;
 pub mod documents;
 pub mod duty;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod reports;
 pub mod scoped;
 pub mod supervision;
 pub mod testing;
+pub mod transfers;
 pub mod util;
 
 pub use error::StoreError;

@@ -103,6 +103,34 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 13,
+        name: "transfers",
+        sql: include_str!("../migrations/0013_transfers.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 14,
+        name: "disclosure",
+        sql: include_str!("../migrations/0014_disclosure.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 15,
+        name: "report_search_speed",
+        sql: include_str!("../migrations/0015_report_search_speed.sql"),
+        sqlite: include_str!("../migrations/0015_report_search_speed.sqlite.sql"),
+        postgres: include_str!("../migrations/0015_report_search_speed.postgres.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "case_summary",
+        sql: include_str!("../migrations/0016_case_summary.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this binary expects.

@@ -539,7 +539,6 @@ async fn list_matching(
         channel: f.channel,
         field: f.field,
         state: sql(&cond[..state]),
-        all: sql(cond),
     };
     let (page, total) = search::page(conn, q, &narrowing, binds, limit, offset).await?;
     if page.is_empty() {

@@ -323,6 +323,79 @@ mod cases {
         );
     }
 
+    /// Matches far apart in the order of arrival, with entries that do not
+    /// match between them (on PostgreSQL, which asks the index block by
+    /// block of the arrival order, the ids jump by up to 160 million).
+    pub async fn matches_far_apart_are_found_newest_first(db: &TestDb) {
+        let p = place(db).await;
+        let mut strong = Vec::new();
+        let mut weak = Vec::new();
+        let gaps = [
+            0_i64,
+            3,
+            5_000,
+            40_000,
+            300_000,
+            2_500_000,
+            7,
+            160_000_000,
+            0,
+        ];
+        for (i, gap) in gaps.into_iter().enumerate() {
+            if gap > 0 && db.store.backend() == store::Backend::Postgres {
+                let mut c = db.store.acquire().await.unwrap();
+                sqlx::query(
+                    "SELECT setval('report_search_id_seq', (SELECT MAX(id) FROM report_search) + $1)",
+                )
+                .bind(gap)
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            }
+            report(
+                db,
+                &p,
+                false,
+                &format!("河道漂浮垃圾第{i}处"),
+                "hotline",
+                None,
+            )
+            .await;
+            strong.push(format!("路边占道经营第{i}次"));
+            report(db, &p, i % 2 == 1, &strong[i], "hotline", None).await;
+            weak.push(format!("有人霸占道路第{i}次"));
+            report(db, &p, false, &weak[i], "citizen", None).await;
+        }
+        strong.reverse();
+        weak.reverse();
+        let expected: Vec<String> = strong.iter().chain(&weak).cloned().collect();
+        assert_eq!(find(db, "占道").await, expected);
+        assert_eq!(find(db, "垃圾").await.len(), gaps.len());
+        assert!(find(db, "焚烧").await.is_empty());
+        let hotline = Filter {
+            channel: Some("hotline"),
+            ..Default::default()
+        };
+        assert_eq!(search(db, &county(), "占道", hotline).await, strong);
+        let in_b = Filter {
+            township: Some("411423102"),
+            ..Default::default()
+        };
+        let odd: Vec<String> = strong
+            .iter()
+            .filter(|d| {
+                let i: usize = d
+                    .trim_start_matches("路边占道经营第")
+                    .trim_end_matches('次')
+                    .parse()
+                    .unwrap();
+                i % 2 == 1
+            })
+            .cloned()
+            .collect();
+        assert_eq!(search(db, &county(), "占道经营", in_b).await, odd);
+    }
+
     pub async fn filters_combine_with_the_search(db: &TestDb) {
         let p = place(db).await;
         report(db, &p, false, "商户占道经营甲", "hotline", Some("CG-001")).await;
@@ -528,6 +601,7 @@ store::both_databases!(crate::cases =>
     the_best_match_comes_first_and_newest_otherwise,
     pages_walk_the_ranked_matches_once,
     a_search_ranks_the_newest_thousand,
+    matches_far_apart_are_found_newest_first,
     filters_combine_with_the_search,
     a_search_stays_inside_the_scope,
     reports_stored_before_the_index_are_indexed,

@@ -215,10 +215,10 @@ const EMERGENCIES: &[&str] = &[
 ];
 
 /// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
     }
     fn next(&mut self) -> u64 {
@@ -227,7 +227,7 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
     fn unit(&mut self) -> f64 {
@@ -242,7 +242,7 @@ impl Rng {
 // The prepared county
 
 /// A grid reports are placed in.
-struct BenchGrid {
+pub(crate) struct BenchGrid {
     bbox: (f64, f64, f64, f64),
     town: usize,
 }
@@ -255,9 +255,9 @@ struct TownCallers {
 
 /// What the load generator needs: the grids (to draw points inside them),
 /// the callers' tokens, and the items of the matters.
-struct Fixture {
+pub(crate) struct Fixture {
     index: GridIndex,
-    grids: Vec<BenchGrid>,
+    pub(crate) grids: Vec<BenchGrid>,
     towns: Vec<TownCallers>,
     citizen: String,
     hotline: String,
@@ -267,15 +267,15 @@ struct Fixture {
 
 /// One request of the load.
 #[derive(Clone)]
-struct Req {
-    token: Arc<str>,
-    body: Arc<str>,
-    key: Option<Arc<str>>,
+pub(crate) struct Req {
+    pub(crate) token: Arc<str>,
+    pub(crate) body: Arc<str>,
+    pub(crate) key: Option<Arc<str>>,
 }
 
 /// Generates reports: each generator has its own random stream and tag,
 /// so idempotency keys never collide between generators.
-struct Gen {
+pub(crate) struct Gen {
     fx: Arc<Fixture>,
     rng: Rng,
     tag: String,
@@ -285,7 +285,7 @@ struct Gen {
 }
 
 impl Gen {
-    fn new(fx: Arc<Fixture>, seed: u64, tag: String) -> Gen {
+    pub(crate) fn new(fx: Arc<Fixture>, seed: u64, tag: String) -> Gen {
         Gen {
             fx,
             rng: Rng::new(seed),
@@ -313,7 +313,7 @@ impl Gen {
         p
     }
 
-    fn next(&mut self) -> Req {
+    pub(crate) fn next(&mut self) -> Req {
         self.n += 1;
         // 2%: a client retries a keyed report it sent (a lost answer)
         if !self.keyed.is_empty() && self.rng.below(100) < 2 {
@@ -517,7 +517,7 @@ fn cut_grids(villages: &[MultiPolygon<f64>], n: usize, seed: u64) -> Vec<Cut> {
 
 /// Seed the demo county, cut its grids, create the callers; return the
 /// fixture for the load and the number of grids.
-async fn prepare(cfg: &StoreConfig, a: &Args) -> Result<Fixture> {
+pub(crate) async fn prepare(cfg: &StoreConfig, a: &Args) -> Result<Fixture> {
     let store = Store::open(cfg).await?;
     let key = store::audit::load_or_create_key(&cfg.data_dir, None)?;
     demo::seed(&store, &key)
@@ -806,7 +806,7 @@ async fn prepare(cfg: &StoreConfig, a: &Args) -> Result<Fixture> {
 // The servers
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Intake,
     Baseline,
 }
@@ -821,18 +821,18 @@ impl Kind {
 }
 
 /// Where a run's data lives and how the servers are started on it.
-struct Target {
-    label: &'static str,
-    exe: PathBuf,
-    dir: PathBuf,
-    database_url: Option<String>,
-    full_sync: bool,
+pub(crate) struct Target {
+    pub(crate) label: &'static str,
+    pub(crate) exe: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) database_url: Option<String>,
+    pub(crate) full_sync: bool,
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) log: PathBuf,
 }
 
 fn free_port() -> Result<u16> {
@@ -841,7 +841,7 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-fn log_tail(path: &Path) -> String {
+pub(crate) fn log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
@@ -849,7 +849,7 @@ fn log_tail(path: &Path) -> String {
 
 impl Target {
     /// Start the server as a child process and wait until it answers.
-    async fn start(&self, kind: Kind, client: &reqwest::Client) -> Result<Server> {
+    pub(crate) async fn start(&self, kind: Kind, client: &reqwest::Client) -> Result<Server> {
         let port = free_port()?;
         let log = self.dir.join(format!("{}.log", kind.name()));
         let out = std::fs::File::create(&log)?;
@@ -909,7 +909,7 @@ impl Target {
 
 impl Server {
     /// SIGTERM, then wait for it to finish its requests and stop.
-    async fn stop(mut self) -> Result<()> {
+    pub(crate) async fn stop(mut self) -> Result<()> {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -1010,12 +1010,12 @@ impl Phase {
     }
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     Status(u16, String),
     Failed(String),
 }
 
-async fn send(client: &reqwest::Client, url: &str, r: &Req) -> Outcome {
+pub(crate) async fn send(client: &reqwest::Client, url: &str, r: &Req) -> Outcome {
     let mut b = client
         .post(url)
         .bearer_auth(&*r.token)

@@ -43,7 +43,7 @@ enum Command {
     #[command(subcommand)]
     Export(ExportCommand),
     /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench report-search`,
-    /// `yiwang bench locate`, `yiwang bench intake`.
+    /// `yiwang bench locate`, `yiwang bench intake`, `yiwang bench crash`.
     #[command(subcommand)]
     Bench(BenchCommand),
 }
@@ -104,6 +104,28 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
         /// SQLite with synchronous=FULL (an acknowledged report survives a power loss).
+        #[arg(long)]
+        full_sync: bool,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Intake under load, killed with SIGKILL --kills times and restarted: every report
+    /// acknowledged with 2xx must be stored intact and none twice. Ends with the line
+    /// `acknowledged N, lost L, duplicated D`; fails unless L and D are 0.
+    Crash {
+        /// How many times the server is killed.
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        /// Clients sending reports concurrently.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// How many grids the demo county is cut into.
+        #[arg(long, default_value_t = 2000)]
+        grids: usize,
+        /// postgres://… (a server where a database may be created): run there too.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// SQLite with synchronous=FULL.
         #[arg(long)]
         full_sync: bool,
         #[arg(long, default_value_t = 42)]
@@ -329,6 +351,24 @@ pub async fn run(cli: Cli) -> Result<()> {
                 rate,
                 seconds,
                 clients,
+                postgres,
+                full_sync,
+                seed,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::Crash {
+            kills,
+            clients,
+            grids,
+            postgres,
+            full_sync,
+            seed,
+        }) => {
+            crate::crash_test::run(crate::crash_test::Args {
+                kills,
+                clients,
+                grids,
                 postgres,
                 full_sync,
                 seed,

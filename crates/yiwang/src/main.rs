@@ -5,6 +5,7 @@ mod archive;
 mod bench_intake;
 mod bench_search;
 mod cli;
+mod crash_test;
 mod grids;
 
 use std::process::ExitCode;

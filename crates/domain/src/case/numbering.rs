@@ -50,6 +50,7 @@ pub fn kind_word(code: &str) -> &'static str {
         "hearing_record" => "听录",
         "legal_review_opinion" => "法审",
         "penalty_decision" => "罚决",
+        "summary_decision" => "当罚决",
         "service_receipt" => "送",
         "crime_transfer_letter" => "移",
         _ => "文",

@@ -354,6 +354,10 @@ pub struct CaseView {
     pub officers: Vec<OnCaseView>,
     /// The township's legal reviewers (APL Art. 58), by the id a step names.
     pub reviewers: Vec<LegalReviewer>,
+    /// Once decided with a penalty: the publication deadline (国办发〔2018〕
+    /// 118号, 7 working days: `publish_by`), whether it passed unpublished
+    /// (`overdue`), and the publication in force or its withdrawal.
+    pub publication: Option<super::disclosure::PublicationStatus>,
 }
 
 #[derive(Serialize)]
@@ -530,6 +534,7 @@ async fn view(
     {
         letter.party_address = mask_address(&letter.party_address);
     }
+    let publication = super::disclosure::status_of(conn, &cal, &case.id, &record, today).await?;
     let performing = matches!(
         record.status,
         CaseStatus::Served | CaseStatus::EnforcementApplied
@@ -552,6 +557,7 @@ async fn view(
         traits: p.traits,
         officers,
         reviewers,
+        publication,
         record,
         case,
     })
@@ -596,7 +602,7 @@ fn text(v: &Option<String>) -> Option<String> {
 impl PartyRequest {
     /// The party, every number checked by its standard (422 naming the
     /// field: `id_number`, `credit_code`, `representative.id_number`).
-    fn party(&self) -> Result<Party, ApiError> {
+    pub(crate) fn party(&self) -> Result<Party, ApiError> {
         let party = match self.kind.as_str() {
             "person" => Party::Person(NaturalPerson {
                 name: self.name.trim().into(),
@@ -768,6 +774,15 @@ pub async fn act(
         )
         .into());
     }
+    if cases::summary::<Value>(&mut tx, &case.id).await?.is_some() {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "case.summary_procedure",
+            "该案件已当场作出处罚决定（简易程序），不再适用普通程序",
+            "this case was decided on the spot (summary procedure); the ordinary procedure does not apply",
+        )
+        .into());
+    }
     let p = cases::procedure(&mut tx, &case).await?;
     require_version(named, p.version)?;
     let Some(party) = &p.party else {
@@ -791,6 +806,8 @@ pub async fn act(
         .collect();
     let actor = actor_id(&mut tx, &caller).await?;
     let deadline = clock(&rules.sector, p.record.filed_on, &[], &[], today).deadline;
+    // Decree 310 Art. 11: no penalty in place of a pending transfer
+    let transfer = store::transfers::status_of_case(&mut tx, &id).await?;
     let next = transition(
         &Facts {
             record: &p.record,
@@ -805,8 +822,7 @@ pub async fn act(
             roster: &roster,
             reviewers: &reviewers,
             decision_deadline: deadline,
-            // no transfer to the police is recorded on cases yet
-            transfer: None,
+            transfer,
         },
         &action,
     )?;

@@ -6,7 +6,9 @@ pub mod auth;
 pub mod calendar;
 pub mod cameras;
 pub mod case_documents;
+pub mod case_summary;
 pub mod cases;
+pub mod disclosure;
 pub mod duty;
 pub mod grids;
 pub mod health;
@@ -16,6 +18,7 @@ pub mod public;
 pub mod reports;
 pub mod staff;
 pub mod tokens;
+pub mod transfers;
 pub mod users;
 
 use std::time::Duration;
@@ -78,6 +81,23 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::set_party))
         .routes(routes!(cases::act))
         .routes(routes!(cases::set_reviewer))
+        .routes(routes!(case_summary::decide_summary))
+        .routes(routes!(case_summary::file_summary))
+        .routes(routes!(case_summary::discretion))
+        .routes(routes!(transfers::get_transfer, transfers::report))
+        .routes(routes!(transfers::decide))
+        .routes(routes!(transfers::send))
+        .routes(routes!(transfers::request_reconsideration))
+        .routes(routes!(transfers::request_supervision))
+        .routes(routes!(transfers::hand_over))
+        .routes(routes!(transfers::resume))
+        .routes(routes!(transfers::inbox))
+        .routes(routes!(transfers::partner_get))
+        .routes(routes!(transfers::receipt))
+        .routes(routes!(transfers::forward))
+        .routes(routes!(transfers::answer))
+        .routes(routes!(transfers::conclude_supervision))
+        .routes(routes!(transfers::set_liaison))
         .routes(routes!(grids::locate))
         .routes(routes!(grids::list_grids))
         .routes(routes!(grids::areas))
@@ -115,6 +135,10 @@ fn documented() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(case_documents::get_evidence))
         .routes(routes!(case_documents::get_archive))
+        .routes(routes!(disclosure::publish))
+        .routes(routes!(disclosure::withdraw))
+        .routes(routes!(disclosure::public_list))
+        .routes(routes!(disclosure::public_one))
 }
 
 /// The OpenAPI document, without starting anything.

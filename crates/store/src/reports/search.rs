@@ -18,13 +18,14 @@
 //! A query is split into runs of letters and digits; a report matches when
 //! it contains every run (as a substring, or a synonym of it). The index
 //! gives the newest [`CANDIDATES`] matching reports that pass every filter
-//! (SQLite FTS5 in rowid order, PostgreSQL a GIN index and the arrival
-//! order); those are ranked by relevance, newest first among equals. On
-//! SQLite relevance is whether the words occur as whole words (jieba's
-//! segmentation: 占道 in 占道经营, not in 霸占道路) — bm25 would count every
-//! report holding each word on every search; on PostgreSQL `ts_rank`, with
-//! whole words weighing more than bigrams. Ranking every match of a common
-//! word in a million reports would cost tens of milliseconds.
+//! (SQLite FTS5 in rowid order; PostgreSQL a GIN index asked block by block
+//! of the arrival order, newest first); those are ranked by relevance,
+//! newest first among equals. Relevance, on both, is whether the words
+//! occur as whole words (jieba's segmentation: 占道 in 占道经营, not in
+//! 霸占道路) — bm25 would count every report holding each word on every
+//! search, `ts_rank` would read every candidate's positions. Ranking every
+//! match of a common word in a million reports would cost tens of
+//! milliseconds.
 
 use sqlx::{AnyConnection, Row};
 
@@ -148,6 +149,26 @@ impl SearchQuery {
             })
             .collect();
         (!runs.is_empty()).then(|| runs.join(" AND "))
+    }
+
+    /// The `to_tsquery('simple', …)` text of the strong matches (see
+    /// [`Self::fts5_words`]); `None` when no run can be.
+    fn tsquery_words(&self) -> Option<String> {
+        let runs: Vec<String> = self
+            .runs
+            .iter()
+            .filter_map(|alts| {
+                let words: Vec<String> = alts
+                    .iter()
+                    .filter_map(|a| match a {
+                        Alt::Word(w) | Alt::Whole(w) => Some(format!("'{w}':A")),
+                        _ => None,
+                    })
+                    .collect();
+                (!words.is_empty()).then(|| format!("({})", words.join(" | ")))
+            })
+            .collect();
+        (!runs.is_empty()).then(|| runs.join(" & "))
     }
 
     /// The `to_tsquery('simple', …)` text (without tags).
@@ -365,10 +386,8 @@ pub(crate) struct Narrowing<'a> {
     pub channel: Option<&'a str>,
     pub field: Option<&'a str>,
     /// (joins, condition) for the filters on the report's changing state
-    /// only; their parameters come first in `binds`.
+    /// only (the others are tags); their parameters come first in `binds`.
     pub state: (&'static str, String),
-    /// (joins, condition) for every filter.
-    pub all: (&'static str, String),
 }
 
 /// One page of a search: the newest [`CANDIDATES`] reports matching the
@@ -421,7 +440,8 @@ pub(crate) async fn page(
             {
                 tags.push(t);
             }
-            let (joins, cond) = (n.all.0, n.all.1.as_str());
+            // the tags apply the other filters, as on SQLite
+            let (joins, cond) = (n.state.0, n.state.1.as_str());
             postgres(conn, q, n.scope, &tags, joins, cond, binds, limit, offset).await
         }
     }
@@ -616,9 +636,48 @@ impl Sqlite<'_> {
     }
 }
 
-/// A search on PostgreSQL: the newest candidates through the GIN index and
-/// the arrival order, ranked by `ts_rank` (it needs only the row itself:
-/// whole words weigh 1, bigrams 0.4), counted and paged in one statement.
+/// The sizes of the arrival-order blocks every entry is indexed under on
+/// PostgreSQL, as powers of two: the entry with id `n` is in the block
+/// `{b}_{n >> b}` of each size `2^b` (migration 15, `report_search.blocks`,
+/// which must list the same sizes).
+const BLOCK_BITS: [u32; 6] = [12, 15, 18, 21, 24, 27];
+
+/// The blocks (a `tsquery` of them, OR-ed) covering the ids from `top`
+/// (exclusive, a multiple of the smallest block) down by at least `span`
+/// (or to 0), the largest blocks that fit first; and where they end.
+fn blocks_below(top: i64, span: i64) -> (String, i64) {
+    let smallest = BLOCK_BITS[0];
+    let stop = top.saturating_sub(span).max(0);
+    let mut p = top;
+    let mut blocks = Vec::new();
+    while p > stop {
+        let bits = BLOCK_BITS
+            .iter()
+            .rev()
+            .copied()
+            .find(|&b| p % (1 << b) == 0 && p - (1 << b) >= stop)
+            .unwrap_or(smallest);
+        blocks.push(format!("'{bits}_{}'", (p >> bits) - 1));
+        p -= 1 << bits;
+    }
+    (blocks.join(" | "), p)
+}
+
+/// A search on PostgreSQL. A GIN index cannot hand out its matches newest
+/// first: asking it for every match of a common word (tens of thousands in
+/// a million reports) and sorting them costs tens of milliseconds, nearly
+/// all of it visiting each matching row (and ranking it). So the index is
+/// asked for the matches in blocks of the arrival order, newest first, for
+/// just enough blocks to hold the newest [`CANDIDATES`]: the newest ~8,000
+/// entries first, then as many more as the density of the matches found so
+/// far says are needed. The words, each group of tags and the blocks are
+/// separate conditions, so separate keys of one scan of one GIN index
+/// (`tsv`, `blocks`), which skip over each other instead of walking every
+/// entry of a common word or tag.
+///
+/// Relevance is SQLite's: the reports where every run of the query is found
+/// as a whole word (weight A) come first, then the others, each newest
+/// first; `ts_rank` over a thousand rows cost more than the rest together.
 #[allow(clippy::too_many_arguments)]
 async fn postgres(
     conn: &mut AnyConnection,
@@ -631,49 +690,95 @@ async fn postgres(
     limit: u32,
     offset: u64,
 ) -> Result<(Vec<String>, u64)> {
+    let top: i64 =
+        sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS top FROM report_search")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("top")?;
+    if top == 0 {
+        return Ok((vec![], 0));
+    }
     let roots = scope.roots();
     let scope_cond = crate::scoped::condition(scope, "s.path", 1);
-    let m = roots.len() + binds.len() + 1;
-    let mut expr = q.tsquery();
+    // the parameters: the scope's roots, the filters', the queries, the blocks
+    let mut queries = vec![q.tsquery()];
     for group in tags {
         let any: Vec<String> = group.iter().map(|t| format!("'{t}':C")).collect();
-        expr.push_str(&format!(" & ({})", any.join(" | ")));
+        queries.push(any.join(" | "));
     }
-    let matching = format!(
-        "SELECT s.report_id AS id, s.id AS seq, CAST(ts_rank('{{0, 0, 0.4, 1}}'::float4[],
-            s.tsv, to_tsquery('simple', ${m})) AS DOUBLE PRECISION) AS score
-         FROM report_search s {joins}
-         WHERE s.tsv @@ to_tsquery('simple', ${m}) AND {scope_cond} AND {cond}
-         ORDER BY s.id DESC LIMIT {CANDIDATES}"
-    );
+    let first = roots.len() + binds.len() + 1;
+    let mut conds: Vec<String> = (0..queries.len())
+        .map(|i| format!("s.tsv @@ to_tsquery('simple', ${})", first + i))
+        .collect();
+    let words = q.tsquery_words();
+    let strong = match &words {
+        Some(_) => format!(
+            "CASE WHEN s.tsv @@ to_tsquery('simple', ${}) THEN 1 ELSE 0 END",
+            first + queries.len()
+        ),
+        None => "1".to_string(),
+    };
+    let blocks_param = first + queries.len() + usize::from(words.is_some());
+    conds.push(format!("s.blocks @@ CAST(${blocks_param} AS tsquery)"));
     let sql = format!(
-        "SELECT id, COUNT(*) OVER () AS total FROM ({matching}) c
-         ORDER BY score DESC, seq DESC LIMIT {limit} OFFSET {offset}"
+        "SELECT s.id AS seq, s.report_id AS id, {strong} AS strong
+         FROM report_search s {joins}
+         WHERE {} AND {scope_cond} AND {cond}",
+        conds.join(" AND ")
     );
-    let run = async |conn: &mut AnyConnection, sql: &str| {
-        let mut query = sqlx::query(sql);
-        for b in roots.iter().chain(binds) {
+
+    // newest first, block by block, until there are enough
+    let smallest = BLOCK_BITS[0];
+    let end = ((top >> smallest) + 1) << smallest;
+    let mut low = end;
+    let mut span: i64 = 2 << smallest;
+    let mut found: Vec<(i64, String, bool)> = Vec::new();
+    let mut rounds = 0;
+    while low > 0 && found.len() < CANDIDATES {
+        let (blocks, below) = blocks_below(low, span);
+        let mut query = sqlx::query(&sql);
+        for b in roots.iter().chain(binds).chain(&queries).chain(&words) {
             query = query.bind(b);
         }
-        query.bind(&expr).fetch_all(conn).await
-    };
-    let rows = run(&mut *conn, &sql).await?;
-    let total: i64 = match rows.first() {
-        Some(r) => r.try_get("total")?,
-        None if offset == 0 => 0,
-        // past the last page: count on its own
-        None => run(
-            &mut *conn,
-            &format!("SELECT COUNT(*) AS total FROM ({matching}) c"),
-        )
-        .await?[0]
-            .try_get("total")?,
-    };
-    let ids = rows
+        let rows = query.bind(&blocks).fetch_all(&mut *conn).await?;
+        let mut batch = rows
+            .iter()
+            .map(|r| {
+                let strong: i32 = r.try_get("strong")?;
+                Ok((r.try_get("seq")?, r.try_get("id")?, strong == 1))
+            })
+            .collect::<Result<Vec<(i64, String, bool)>>>()?;
+        batch.sort_unstable_by_key(|r| std::cmp::Reverse(r.0));
+        found.extend(batch);
+        low = below;
+        rounds += 1;
+        // the next blocks: as many ids as the matches so far say hold the
+        // rest (a quarter more), eight times as many while none was found
+        let covered = end - low;
+        let have = found.len() as i64;
+        let need = CANDIDATES as i64 - have;
+        span = if have == 0 {
+            covered.saturating_mul(8)
+        } else {
+            need.saturating_mul(covered) / have * 5 / 4
+        };
+        if rounds >= 3 {
+            // far fewer than expected: at least double what is covered
+            span = span.max(covered);
+        }
+        span = span.max(1 << smallest);
+    }
+    found.truncate(CANDIDATES);
+    let total = found.len() as u64;
+    let ids = found
         .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<std::result::Result<_, _>>()?;
-    Ok((ids, total as u64))
+        .filter(|r| r.2)
+        .chain(found.iter().filter(|r| !r.2))
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(limit as usize)
+        .map(|r| r.1.clone())
+        .collect();
+    Ok((ids, total))
 }
 
 #[cfg(test)]
@@ -747,6 +852,44 @@ mod tests {
             q.runs[0].contains(&Alt::Phrase(grams("违法建设"))),
             "{:?}",
             q.runs
+        );
+    }
+
+    #[test]
+    fn blocks_cover_the_ids_below_without_gaps() {
+        assert_eq!(blocks_below(8192, 8192), ("'12_1' | '12_0'".into(), 0));
+        assert_eq!(blocks_below(1 << 18, 1 << 18), ("'18_0'".into(), 0));
+        assert_eq!(blocks_below(4096, 1 << 20), ("'12_0'".into(), 0));
+        for top in [4096_i64, 65_536, 1_003_520, 7 << 21, (5 << 27) + (3 << 12)] {
+            for span in [1_i64, 4096, 10_000, 300_000, 5_000_000, 1 << 40] {
+                let (blocks, below) = blocks_below(top, span);
+                assert!(below == 0 || below <= top - span, "{top} {span}");
+                assert!(
+                    below > top - span - 4096 || below == 0,
+                    "{top} {span}: {below}"
+                );
+                // the blocks, newest first, each ending where the last began
+                let mut p = top;
+                for b in blocks.split(" | ") {
+                    let (bits, n) = b.trim_matches('\'').split_once('_').unwrap();
+                    let (bits, n): (u32, i64) = (bits.parse().unwrap(), n.parse().unwrap());
+                    assert!(BLOCK_BITS.contains(&bits));
+                    assert_eq!((n + 1) << bits, p, "{top} {span}: {blocks}");
+                    p = n << bits;
+                }
+                assert_eq!(p, below);
+                assert!(blocks.split(" | ").count() <= 2 * 7 * BLOCK_BITS.len());
+            }
+        }
+    }
+
+    #[test]
+    fn strong_matches_are_whole_words_on_both_databases() {
+        let q = SearchQuery::parse("占道经营 东关").unwrap();
+        assert_eq!(q.tsquery_words().unwrap(), "('占道经营':A) & ('东关':A)");
+        assert_eq!(
+            SearchQuery::parse("违章搭建").unwrap().tsquery_words(),
+            None
         );
     }
 

@@ -1,0 +1,6 @@
+-- 0015 report search speed: on PostgreSQL, every search entry is also
+-- indexed under the blocks of the arrival order it lies in, so that a
+-- search asks the index for the newest matches block by block instead of
+-- for every match (see the .postgres.sql part and store::reports::search).
+-- SQLite's FTS5 index already walks its matches newest first: nothing
+-- changes there.

@@ -1,0 +1,1 @@
+-- SQLite: nothing to do (FTS5 gives the matches in rowid order, newest first).
