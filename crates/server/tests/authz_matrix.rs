@@ -444,6 +444,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::ViewCases),
     ),
     (
+        "post",
+        "/api/v1/cases/{id}/evidence/{evidence_id}/review",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
         "get",
         "/api/v1/cases/{id}/archive",
         Access::Needs(Permission::ViewCases),
@@ -1147,6 +1152,21 @@ mod cases {
                     None,
                 )
             }
+            // the evidence is a photo: refused by the rules (422 case.art41_*)
+            ("post", "/api/v1/cases/{id}/evidence/{evidence_id}/review") => {
+                let (id, e) = if own {
+                    (&ctx.case_a, &ctx.evidence_a)
+                } else {
+                    (&ctx.case_b, &ctx.evidence_b)
+                };
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{id}/evidence/{e}/review"),
+                    Some(
+                        json!({"accurate": true, "complete": true, "party_informed_on": "2026-01-05"}),
+                    ),
+                )
+            }
             // A's case is not decided: refused by the rules (409 disclosure.*)
             ("post", "/api/v1/cases/{id}/publication") => {
                 let id = if own { &ctx.case_a } else { &ctx.case_b };
@@ -1545,6 +1565,7 @@ mod cases {
                     || *path == "/api/v1/cases/summary"
                     || path.starts_with("/api/v1/cases/{id}/summary")
                     || *path == "/api/v1/cases/{id}/discretion"
+                    || *path == "/api/v1/cases/{id}/evidence/{evidence_id}/review"
                     || path.starts_with("/api/v1/cases/{id}/transfer")
                     || path.starts_with("/api/v1/cases/{id}/publication"))
                     && *method == "post"

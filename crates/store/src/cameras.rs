@@ -147,6 +147,17 @@ pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Camera> {
     camera(&row.ok_or(StoreError::NotFound)?)
 }
 
+/// A camera by its code or its id, whoever asks.
+pub async fn by_code_or_id(conn: &mut AnyConnection, key: &str) -> Result<Camera> {
+    let sql = format!("SELECT {COLS} {FROM} WHERE c.code = $1 OR c.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(key)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    camera(&row.ok_or(StoreError::NotFound)?)
+}
+
 /// A camera with its reviews, if its township lies inside the scope.
 pub async fn camera_in(conn: &mut AnyConnection, scope: &Scope, code: &str) -> Result<Camera> {
     let mut c = by_code(conn, code).await?;

@@ -246,6 +246,16 @@ pub struct Evidence {
     pub note: Option<String>,
     pub uploaded_by: String,
     pub uploaded_at: String,
+    /// The camera a camera record came from (its id; APL Art. 41).
+    pub camera_id: Option<String>,
+    /// Usable as evidence: always, except a camera record until a person
+    /// reviewed it (APL Art. 41).
+    pub usable: bool,
+    /// Who reviewed a camera record, and when.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// The day the party was told of a camera record, YYYY-MM-DD.
+    pub party_informed_on: Option<String>,
 }
 
 pub struct NewEvidence<'a> {
@@ -257,10 +267,12 @@ pub struct NewEvidence<'a> {
     pub name: &'a str,
     pub note: Option<&'a str>,
     pub uploaded_by: &'a str,
+    /// For a camera record: the camera's id (the record starts unusable).
+    pub camera_id: Option<&'a str>,
 }
 
-const EVIDENCE_COLS: &str =
-    "id, case_id, kind, sha256, size, mime, name, note, uploaded_by, uploaded_at";
+const EVIDENCE_COLS: &str = "id, case_id, kind, sha256, size, mime, name, note, uploaded_by, uploaded_at, camera_id, \
+    usable, reviewed_by, reviewed_at, party_informed_on";
 
 fn evidence(row: &AnyRow) -> Result<Evidence> {
     let kind: String = row.try_get("kind")?;
@@ -276,6 +288,11 @@ fn evidence(row: &AnyRow) -> Result<Evidence> {
         note: row.try_get("note")?,
         uploaded_by: row.try_get("uploaded_by")?,
         uploaded_at: row.try_get("uploaded_at")?,
+        camera_id: row.try_get("camera_id")?,
+        usable: row.try_get::<i64, _>("usable")? != 0,
+        reviewed_by: row.try_get("reviewed_by")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        party_informed_on: row.try_get("party_informed_on")?,
     })
 }
 
@@ -285,8 +302,8 @@ pub async fn insert_evidence(conn: &mut AnyConnection, new: NewEvidence<'_>) -> 
     let id = new_id();
     sqlx::query(
         "INSERT INTO case_evidence (id, case_id, kind, sha256, size, mime, name, note,
-            uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            uploaded_by, uploaded_at, camera_id, usable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(new.case_id)
@@ -298,6 +315,8 @@ pub async fn insert_evidence(conn: &mut AnyConnection, new: NewEvidence<'_>) -> 
     .bind(new.note)
     .bind(new.uploaded_by)
     .bind(now())
+    .bind(new.camera_id)
+    .bind(i64::from(new.kind != EvidenceKind::CameraRecord))
     .execute(&mut *conn)
     .await?;
     add_custody(&mut *conn, &id, Custody::Upload, new.uploaded_by, None).await?;
@@ -324,6 +343,49 @@ pub async fn evidence_of(conn: &mut AnyConnection, case_id: &str, id: &str) -> R
     evidence(&row.ok_or(StoreError::NotFound)?)
 }
 
+/// Record a person's review of a camera record (APL Art. 41): accurate and
+/// complete, the party told on `party_informed_on`; the record becomes
+/// usable and the review joins its chain of custody. Only a record not yet
+/// reviewed changes: answers whether this call reviewed it.
+pub async fn review_camera_record(
+    conn: &mut AnyConnection,
+    evidence_id: &str,
+    reviewed_by: &str,
+    party_informed_on: &str,
+    note: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE case_evidence SET usable = 1, reviewed_by = $1, reviewed_at = $2,
+            party_informed_on = $3
+         WHERE id = $4 AND kind = $5 AND usable = 0",
+    )
+    .bind(reviewed_by)
+    .bind(now())
+    .bind(party_informed_on)
+    .bind(evidence_id)
+    .bind(EvidenceKind::CameraRecord.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Ok(false);
+    }
+    add_custody(conn, evidence_id, Custody::Review, reviewed_by, note).await?;
+    Ok(true)
+}
+
+/// How many camera records of a case are not yet reviewed (APL Art. 41).
+pub async fn unreviewed_camera_records(conn: &mut AnyConnection, case_id: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM case_evidence WHERE case_id = $1 AND kind = $2 AND usable = 0",
+    )
+    .bind(case_id)
+    .bind(EvidenceKind::CameraRecord.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
 /// A link in an evidence file's chain of custody.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -332,6 +394,8 @@ pub enum Custody {
     View,
     Export,
     HandOver,
+    /// A person reviewed a camera record (APL Art. 41).
+    Review,
 }
 
 impl Custody {
@@ -341,6 +405,7 @@ impl Custody {
             Custody::View => "view",
             Custody::Export => "export",
             Custody::HandOver => "hand_over",
+            Custody::Review => "review",
         }
     }
 
@@ -350,6 +415,7 @@ impl Custody {
             Custody::View,
             Custody::Export,
             Custody::HandOver,
+            Custody::Review,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)

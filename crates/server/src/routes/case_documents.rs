@@ -11,7 +11,9 @@
 //!   audio, document, camera record) as multipart, typed by their content,
 //!   size-limited, streamed to the data folder (`evidence/`) with their
 //!   SHA-256 and size recorded at upload, and starts each file's chain of
-//!   custody; every download adds to it.
+//!   custody; every download adds to it. A camera record names a camera
+//!   that passed review (APL Art. 41) and is usable only once a person
+//!   reviewed it (`POST /api/v1/cases/{id}/evidence/{evidence_id}/review`).
 //! * `GET /api/v1/cases/{id}/archive` is the whole file as one ZIP with a
 //!   signed manifest ([`archive`]; `yiwang archive verify` checks one).
 //!
@@ -724,6 +726,10 @@ pub struct EvidenceUpload {
     kind: Option<String>,
     /// A note for every file of this upload.
     note: Option<String>,
+    /// For camera_record (required): the camera's code or id; it must have
+    /// passed legal and technical review and its place been published
+    /// (APL Art. 41).
+    camera: Option<String>,
     /// One or more files (repeat the part).
     #[schema(value_type = Vec<String>, format = Binary)]
     file: Vec<Vec<u8>>,
@@ -754,8 +760,8 @@ fn upload_error(e: multer::Error) -> ApiError {
             ApiError(Error::invalid(
                 "body.multipart",
                 f.clone(),
-                format!("未知的上传字段 {f}（可用：kind、note、file）"),
-                format!("unknown upload field {f} (use kind, note, file)"),
+                format!("未知的上传字段 {f}（可用：kind、note、camera、file）"),
+                format!("unknown upload field {f} (use kind, note, camera, file)"),
             ))
         }
         other => ApiError(Error::invalid(
@@ -777,14 +783,22 @@ fn too_large() -> ApiError {
     ))
 }
 
-/// Reads the multipart upload: `kind`, `note` and `file` parts, each file
+/// The text parts of an upload.
+#[derive(Default)]
+struct UploadFields {
+    kind: Option<String>,
+    note: Option<String>,
+    camera: Option<String>,
+}
+
+/// Reads the multipart upload: `kind`, `note`, `camera` and `file` parts, each file
 /// streamed to a temporary file in `dir` while its SHA-256 is computed.
 async fn read_upload(
     headers: &HeaderMap,
     body: Body,
     dir: &FsPath,
     temps: &mut TempFiles,
-) -> Result<(Option<String>, Option<String>, Vec<Incoming>), ApiError> {
+) -> Result<(UploadFields, Vec<Incoming>), ApiError> {
     use tokio::io::AsyncWriteExt;
     let ct = headers
         .get(header::CONTENT_TYPE)
@@ -806,24 +820,26 @@ async fn read_upload(
         return Err(too_large());
     }
     let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["kind", "note", "file"])
+        .allowed_fields(vec!["kind", "note", "camera", "file"])
         .size_limit(
             multer::SizeLimit::new()
                 .whole_stream(EVIDENCE_UPLOAD_LIMIT)
                 .per_field(EVIDENCE_UPLOAD_LIMIT)
                 .for_field("kind", 64)
-                .for_field("note", 4096),
+                .for_field("note", 4096)
+                .for_field("camera", 256),
         );
     let mut mp =
         multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-    let (mut kind, mut note, mut files) = (None, None, Vec::new());
+    let (mut fields, mut files) = (UploadFields::default(), Vec::new());
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(|e| io_failure("cannot create the evidence folder", e))?;
     while let Some(mut field) = mp.next_field().await.map_err(upload_error)? {
         match field.name().unwrap_or("") {
-            "kind" => kind = Some(field.text().await.map_err(upload_error)?),
-            "note" => note = Some(field.text().await.map_err(upload_error)?),
+            "kind" => fields.kind = Some(field.text().await.map_err(upload_error)?),
+            "note" => fields.note = Some(field.text().await.map_err(upload_error)?),
+            "camera" => fields.camera = Some(field.text().await.map_err(upload_error)?),
             _ => {
                 let name = field
                     .file_name()
@@ -861,7 +877,7 @@ async fn read_upload(
             }
         }
     }
-    Ok((kind, note, files))
+    Ok((fields, files))
 }
 
 /// Upload evidence files to a case: multipart/form-data with one or more
@@ -896,7 +912,8 @@ pub async fn upload_evidence(
     let (parts, body) = req.into_parts();
     let root = state.settings.data.join(EVIDENCE_DIR);
     let mut temps = TempFiles(Vec::new());
-    let (kind, note, files) = read_upload(&parts.headers, body, &root, &mut temps).await?;
+    let (fields, files) = read_upload(&parts.headers, body, &root, &mut temps).await?;
+    let UploadFields { kind, note, camera } = fields;
     if files.is_empty() {
         return Err(Error::invalid(
             "body.required",
@@ -918,6 +935,35 @@ pub async fn upload_evidence(
         })?),
     };
     let note = note.filter(|n| !n.trim().is_empty());
+    let camera = camera
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    // APL Art. 41: a camera record names a camera that passed review
+    let camera_id = match (kind, camera) {
+        (Some(EvidenceKind::CameraRecord), None) => {
+            return Err(Error::invalid(
+                "evidence.art41_camera_required",
+                "camera",
+                "《行政处罚法》第四十一条：电子技术监控记录须写明摄像头（camera 字段：编号或 id）",
+                "APL Art. 41: a camera record must name its camera (the camera field: its code or id)",
+            )
+            .into());
+        }
+        (Some(EvidenceKind::CameraRecord), Some(c)) => {
+            let mut conn = state.store.acquire().await?;
+            Some(usable_camera(&mut conn, &case, &c).await?)
+        }
+        (_, Some(_)) => {
+            return Err(Error::invalid(
+                "evidence.art41_camera_kind",
+                "camera",
+                "camera 字段只用于 camera_record（电子技术监控记录）证据",
+                "the camera field is only for camera_record evidence",
+            )
+            .into());
+        }
+        (_, None) => None,
+    };
     let mut typed = Vec::new();
     for f in &files {
         let Some(mime) = sniff(&f.head, &f.name) else {
@@ -983,6 +1029,7 @@ pub async fn upload_evidence(
                 name: &f.name,
                 note: note.as_deref(),
                 uploaded_by: &caller.principal.name,
+                camera_id: camera_id.as_deref(),
             },
         )
         .await?;
@@ -1015,6 +1062,198 @@ pub async fn upload_evidence(
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok((StatusCode::CREATED, Json(EvidenceList { items })))
+}
+
+/// The id of the camera named by a camera record, if it is known, in the
+/// case's township and passed legal and technical review with its place
+/// published (APL Art. 41); a 422 naming the `camera` field otherwise.
+async fn usable_camera(conn: &mut store::Conn, case: &Case, key: &str) -> Result<String, ApiError> {
+    let cam = match store::cameras::by_code_or_id(conn, key).await {
+        Ok(c) if c.township == case.township_code => c,
+        Ok(_) | Err(store::StoreError::NotFound) => {
+            return Err(Error::invalid(
+                "evidence.art41_camera_unknown",
+                "camera",
+                format!("《行政处罚法》第四十一条：本乡镇没有摄像头 {key}（camera 字段）"),
+                format!("APL Art. 41: no camera {key} in the case's township (the camera field)"),
+            )
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if cam.status != domain::camera::Status::Reviewed || !cam.published {
+        return Err(Error::invalid(
+            "evidence.art41_camera_not_reviewed",
+            "camera",
+            format!(
+                "《行政处罚法》第四十一条：摄像头 {} 未经法制和技术审核或设置地点未公布，其记录不能作为证据（camera 字段）",
+                cam.code
+            ),
+            format!(
+                "APL Art. 41: camera {} has not passed legal and technical review or its place is not published; its records cannot be evidence (the camera field)",
+                cam.code
+            ),
+        )
+        .into());
+    }
+    Ok(cam.id)
+}
+
+/// A person's review of a camera record (APL Art. 41).
+#[derive(Deserialize, ToSchema)]
+pub struct EvidenceReviewRequest {
+    /// The reviewer checked that the record is accurate (must be true).
+    pub accurate: bool,
+    /// The reviewer checked that the record is complete (must be true).
+    pub complete: bool,
+    /// The day the party was told of the record and that they may view it
+    /// and object, YYYY-MM-DD (not in the future).
+    pub party_informed_on: Option<String>,
+    /// A note kept in the chain of custody.
+    pub note: Option<String>,
+}
+
+fn art41(code: &'static str, field: &str, zh: String, en: String) -> ApiError {
+    ApiError(Error::invalid(code, field, zh, en))
+}
+
+/// Review a camera record (APL Art. 41): a person (a user's session, not an
+/// integration token) with FileCase confirms the record is accurate and complete and gives the day the
+/// party was told (`party_informed_on`); the record becomes usable, the
+/// review joins its chain of custody and is audited
+/// (`case.evidence_review`). 422 `case.art41_*` naming the field when the
+/// file is not a camera record, is already reviewed, is reviewed by a
+/// token, or the review is not accurate and complete or lacks the day.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence/{evidence_id}/review", tag = "cases",
+    params(("id" = String, Path), ("evidence_id" = String, Path)),
+    request_body = EvidenceReviewRequest,
+    responses((status = 200, body = EvidenceView),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn review_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, evidence_id)): Path<(String, String)>,
+    ApiJson(req): ApiJson<EvidenceReviewRequest>,
+) -> ApiResult<Json<EvidenceView>> {
+    let scope = caller.scope(Permission::FileCase)?;
+    let mut tx = state.store.begin_write().await?;
+    let (case, path) = case_and_path(&mut tx, &scope, &id).await?;
+    let e = sd::evidence_of(&mut tx, &case.id, &evidence_id)
+        .await
+        .map_err(not_found("证据", "Evidence"))?;
+    if e.kind != EvidenceKind::CameraRecord {
+        return Err(art41(
+            "case.art41_not_camera_record",
+            "evidence_id",
+            format!(
+                "《行政处罚法》第四十一条的审核只适用于电子技术监控记录，{} 不是",
+                e.name
+            ),
+            format!(
+                "the APL Art. 41 review is for camera records only; {} is not one",
+                e.name
+            ),
+        ));
+    }
+    if e.usable {
+        return Err(art41(
+            "case.art41_already_reviewed",
+            "evidence_id",
+            format!(
+                "该电子技术监控记录已由 {} 审核",
+                e.reviewed_by.as_deref().unwrap_or("")
+            ),
+            format!(
+                "this camera record was already reviewed by {}",
+                e.reviewed_by.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    if caller.principal.user_id.is_none() || caller.principal.token_permissions.is_some() {
+        return Err(art41(
+            "case.art41_reviewer_person",
+            "evidence_id",
+            "《行政处罚法》第四十一条：电子技术监控记录须由执法人员本人审核，不能由接口令牌审核"
+                .into(),
+            "APL Art. 41: a camera record is reviewed by a person, not by an integration token"
+                .into(),
+        ));
+    }
+    for (ok, field) in [(req.accurate, "accurate"), (req.complete, "complete")] {
+        if !ok {
+            return Err(art41(
+                "case.art41_record_not_confirmed",
+                field,
+                format!(
+                    "《行政处罚法》第四十一条：记录须经审核确认真实、清晰、完整、准确（{field} 应为 true）"
+                ),
+                format!(
+                    "APL Art. 41: the reviewer must confirm the record is accurate and complete ({field} must be true)"
+                ),
+            ));
+        }
+    }
+    let informed = req
+        .party_informed_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| {
+            art41(
+                "case.art41_party_informed_on",
+                "party_informed_on",
+                "《行政处罚法》第四十一条：请填写告知当事人的日期（party_informed_on，YYYY-MM-DD）"
+                    .into(),
+                "APL Art. 41: give the day the party was told (party_informed_on, YYYY-MM-DD)"
+                    .into(),
+            )
+        })?;
+    let today = domain::time::china_date(chrono::Utc::now());
+    let day = chrono::NaiveDate::parse_from_str(informed, "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= today)
+        .ok_or_else(|| {
+            art41(
+                "case.art41_party_informed_on",
+                "party_informed_on",
+                format!("告知当事人的日期 {informed} 应为不晚于今天的 YYYY-MM-DD 日期"),
+                format!("party_informed_on {informed} must be a YYYY-MM-DD date not after today"),
+            )
+        })?;
+    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let day = day.to_string();
+    if !sd::review_camera_record(&mut tx, &e.id, &caller.principal.name, &day, note).await? {
+        return Err(art41(
+            "case.art41_already_reviewed",
+            "evidence_id",
+            "该电子技术监控记录已审核".into(),
+            "this camera record was already reviewed".into(),
+        ));
+    }
+    let after = serde_json::json!({
+        "case": case.id, "evidence": e.id, "accurate": true, "complete": true,
+        "party_informed_on": day, "note": note,
+    });
+    audit::append(
+        &mut tx,
+        &state.audit_key,
+        &caller.actor(&path),
+        Change {
+            action: "case.evidence_review",
+            object_type: "case",
+            object_id: &case.id,
+            jurisdiction: &path,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    let evidence = sd::evidence_of(&mut tx, &case.id, &e.id).await?;
+    let custody = sd::custody_of(&mut tx, &e.id).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(Json(EvidenceView { evidence, custody }))
 }
 
 /// The evidence files of a case with their chains of custody.

@@ -732,7 +732,9 @@ pub async fn set_party(
 /// caller as actor; a refusal names its article (422 `case.art42_…`,
 /// `case.art62_…`, `case.art64_…` …; 409 `case.transition` for a step not
 /// possible in the case's status). The party must be set first (422
-/// `case.party_required`). A step applies only to the version it was
+/// `case.party_required`); `decide` waits until every camera record of the
+/// case was reviewed (422 `case.art41_camera_evidence_unreviewed`). A step
+/// applies only to the version it was
 /// decided on — the one named in `If-Match`, else the one read — so of two
 /// concurrent steps one applies and the other gets 409 `conflict.stale`.
 /// Recorded in the audit log as `case.step`.
@@ -780,6 +782,17 @@ pub async fn act(
             "case.summary_procedure",
             "该案件已当场作出处罚决定（简易程序），不再适用普通程序",
             "this case was decided on the spot (summary procedure); the ordinary procedure does not apply",
+        )
+        .into());
+    }
+    if matches!(action, Action::Decide { .. })
+        && store::documents::unreviewed_camera_records(&mut tx, &case.id).await? > 0
+    {
+        return Err(Error::invalid(
+            "case.art41_camera_evidence_unreviewed",
+            "evidence",
+            "《行政处罚法》第四十一条：案件有未经审核的电子技术监控记录，请先审核（POST /api/v1/cases/{id}/evidence/{evidence_id}/review）再作决定",
+            "APL Art. 41: the case holds camera records not yet reviewed; review them (POST /api/v1/cases/{id}/evidence/{evidence_id}/review) before deciding",
         )
         .into());
     }

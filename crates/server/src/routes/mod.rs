@@ -134,6 +134,7 @@ fn documented() -> OpenApiRouter<AppState> {
             case_documents::upload_evidence
         ))
         .routes(routes!(case_documents::get_evidence))
+        .routes(routes!(case_documents::review_evidence))
         .routes(routes!(case_documents::get_archive))
         .routes(routes!(disclosure::publish))
         .routes(routes!(disclosure::withdraw))
