@@ -41,7 +41,9 @@ use store::powerlist as pl;
 use utoipa::{IntoParams, ToSchema};
 
 use super::org::{Paged, paging};
+use super::reports::actions::actor_id;
 use super::users::jurisdiction_in;
+use super::versioned::require_version;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -400,39 +402,14 @@ fn holds(caller: &Caller, role: Role, township_path: &str) -> bool {
         .any(|g| g.role == role && township_path.starts_with(g.jurisdiction_path.as_str()))
 }
 
-/// Who records a step: the staff id of the person behind the login, else
-/// `user:<id>` (as the closed loop names its actors), or `token:<name>`.
-async fn actor_id(conn: &mut store::Conn, caller: &Caller) -> Result<String, ApiError> {
-    let Some(uid) = caller.principal.user_id.as_deref() else {
-        return Ok(format!("token:{}", caller.principal.name));
-    };
-    let u = store::identity::user_by_id(conn, uid).await?;
-    Ok(u.staff_id.unwrap_or_else(|| format!("user:{uid}")))
-}
-
-/// `If-Match`: the version the caller decided on, if named.
+/// `If-Match`: the case's version the caller decided on, if named.
 fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let s = v.to_str().unwrap_or("").trim();
-    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
-    s.parse::<i64>().map(Some).map_err(|_| {
-        ApiError(Error::invalid(
-            "case.if_match",
-            "If-Match",
-            "If-Match 应为案件的版本号（version）",
-            "If-Match must be the case's version",
-        ))
-    })
-}
-
-/// 409 `conflict.stale` unless the case is still at the version named.
-fn require_version(named: Option<i64>, current: i64) -> Result<(), ApiError> {
-    match named {
-        Some(v) if v != current => Err(store::StoreError::Stale.into()),
-        _ => Ok(()),
-    }
+    super::versioned::if_match(
+        headers,
+        "case.if_match",
+        "If-Match 应为案件的版本号（version）",
+        "If-Match must be the case's version",
+    )
 }
 
 fn has_personal_data(p: &Party) -> bool {

@@ -20,6 +20,7 @@ pub mod staff;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
+pub mod versioned;
 
 use std::time::Duration;
 

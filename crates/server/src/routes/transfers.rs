@@ -28,7 +28,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use chrono::{NaiveDate, Utc};
 use domain::access::{Permission, Role};
 use domain::case::transfer::{
@@ -45,6 +45,7 @@ use store::transfers::{self, Agency, InboxItem, NewStep, StepRecord, StoredTrans
 use utoipa::{IntoParams, ToSchema};
 
 use super::org::{Paged, paging};
+use super::versioned::require_version;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -228,27 +229,12 @@ async fn transfer_of(conn: &mut store::Conn, case_id: &str) -> Result<StoredTran
 
 /// `If-Match`: the transfer's version the caller decided on, if named.
 fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let s = v.to_str().unwrap_or("").trim();
-    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
-    s.parse::<i64>().map(Some).map_err(|_| {
-        ApiError(Error::invalid(
-            "transfer.if_match",
-            "If-Match",
-            "If-Match 应为移送记录的版本号（version）",
-            "If-Match must be the transfer's version",
-        ))
-    })
-}
-
-/// 409 `conflict.stale` unless the transfer is still at the version named.
-fn require_version(named: Option<i64>, current: i64) -> Result<(), ApiError> {
-    match named {
-        Some(v) if v != current => Err(store::StoreError::Stale.into()),
-        _ => Ok(()),
-    }
+    super::versioned::if_match(
+        headers,
+        "transfer.if_match",
+        "If-Match 应为移送记录的版本号（version）",
+        "If-Match must be the transfer's version",
+    )
 }
 
 /// A document or receipt number the step rests on (422 naming the field).

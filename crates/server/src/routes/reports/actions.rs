@@ -40,7 +40,7 @@ pub struct ActionRequest {
 
 /// Who the caller is in the closed loop: their staff id when the login
 /// belongs to a person of the brigade, else the user.
-pub(super) async fn actor_id(conn: &mut store::Conn, caller: &Caller) -> Result<String, ApiError> {
+pub(crate) async fn actor_id(conn: &mut store::Conn, caller: &Caller) -> Result<String, ApiError> {
     let Some(uid) = caller.principal.user_id.as_deref() else {
         return Ok(format!("token:{}", caller.principal.name));
     };
