@@ -27,9 +27,10 @@ use crate::reports::search;
 use crate::util::{new_id, now};
 use crate::{Backend, Result, StoreError};
 
-/// Rows per statement at most: a batch's rows of a kind go in one statement
-/// (within both databases' limits on parameters). Its shape changes with
-/// the batch's size, so it is prepared for the occasion, not kept.
+/// Rows per statement at most: a batch's rows of a kind go in statements of
+/// this many rows and one for the rest, so only a few shapes occur and they
+/// stay prepared on the writer's connection. Small on purpose: binding a
+/// statement's parameters costs SQLite time that grows with their square.
 const ROWS_PER_STATEMENT: usize = 32;
 
 /// An event on a new report's trail.
