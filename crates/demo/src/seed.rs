@@ -492,6 +492,7 @@ const ACCOUNTS: &[(&str, &str, Role, Option<usize>)] = &[
         Some(0),
     ),
     ("police", "公安联络员（城关）", Role::AgencyLiaison, Some(0)),
+    ("market", "市场监管局联络员", Role::AgencyLiaison, None),
     ("admin2", "系统管理员（张弓）", Role::SystemAdmin, Some(1)),
     ("officer3", "执法队员（张弓）", Role::Officer, Some(1)),
     ("supervisor", "县级督查", Role::CountySupervisor, None),
@@ -539,10 +540,13 @@ async fn demo_accounts(
         let user = identity::create_user(tx, username, display, &hash, staff.as_deref()).await?;
         identity::add_role(tx, &user.id, *role, &j.id).await?;
         if *role == Role::AgencyLiaison {
-            // the liaison speaks for the county police (行刑衔接)
-            let police =
-                store::transfers::agency_by_code(tx, &format!("{}-GA", data.county.code)).await?;
-            store::transfers::set_liaison(tx, &user.id, &police.id, &user.id).await?;
+            // `police` speaks for the county police (行刑衔接); `market` for
+            // the market supervision bureau (assistance, joint investigations)
+            let unit = if *username == "market" { "SJ" } else { "GA" };
+            let unit =
+                store::cooperation::body_by_code(tx, &format!("{}-{unit}", data.county.code))
+                    .await?;
+            store::transfers::set_liaison(tx, &user.id, &unit.id, &user.id).await?;
         }
         if let (Some(s), Role::Officer | Role::SquadLeader) = (&staff, role) {
             field_staff.push(s.clone());

@@ -33,11 +33,14 @@ pub enum Kind {
     ServiceReceipt,
     /// 涉嫌犯罪案件移送书 (Art. 27; State Council Decree 310).
     CrimeTransferLetter,
+    /// 当场行政处罚决定书 (Art. 51–52: the numbered on-the-spot decision
+    /// of the summary procedure).
+    SummaryDecision,
 }
 
 impl Kind {
     /// Every kind, in the order of the procedure.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::FilingApproval,
         Kind::InspectionRecord,
         Kind::InquiryRecord,
@@ -49,6 +52,7 @@ impl Kind {
         Kind::PenaltyDecision,
         Kind::ServiceReceipt,
         Kind::CrimeTransferLetter,
+        Kind::SummaryDecision,
     ];
 
     /// The stable code: `penalty_decision`, …
@@ -65,6 +69,7 @@ impl Kind {
             Kind::PenaltyDecision => "penalty_decision",
             Kind::ServiceReceipt => "service_receipt",
             Kind::CrimeTransferLetter => "crime_transfer_letter",
+            Kind::SummaryDecision => "summary_decision",
         }
     }
 
@@ -82,6 +87,7 @@ impl Kind {
             Kind::PenaltyDecision => "行政处罚决定书",
             Kind::ServiceReceipt => "送达回证",
             Kind::CrimeTransferLetter => "涉嫌犯罪案件移送书",
+            Kind::SummaryDecision => "当场行政处罚决定书",
         }
     }
 
@@ -111,6 +117,7 @@ impl Kind {
             Kind::PenaltyDecision => include_str!("../templates/penalty_decision.typ"),
             Kind::ServiceReceipt => include_str!("../templates/service_receipt.typ"),
             Kind::CrimeTransferLetter => include_str!("../templates/crime_transfer_letter.typ"),
+            Kind::SummaryDecision => include_str!("../templates/summary_decision.typ"),
         }
     }
 }
@@ -121,7 +128,7 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The code is not one of the eleven.
+/// The code is not one of the twelve.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown document kind {0:?}")]
 pub struct UnknownKind(pub String);

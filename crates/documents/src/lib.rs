@@ -1,4 +1,4 @@
-//! Enforcement documents as PDF: the eleven documents of a penalty case
+//! Enforcement documents as PDF: the twelve documents of a penalty case
 //! (立案审批表 … 行政处罚决定书 … 涉嫌犯罪案件移送书), set in Chinese with the
 //! CJK fonts embedded.
 //!

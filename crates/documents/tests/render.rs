@@ -145,6 +145,7 @@ renders! {
     legal_review_opinion_renders => Kind::LegalReviewOpinion,
     service_receipt_renders => Kind::ServiceReceipt,
     crime_transfer_letter_renders => Kind::CrimeTransferLetter,
+    summary_decision_renders => Kind::SummaryDecision,
 }
 
 /// APL Art. 59: party; facts and evidence; type and basis of the penalty;

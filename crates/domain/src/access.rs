@@ -128,6 +128,7 @@ impl Role {
                 ManageDuty,
                 ManageCameras,
                 PublishDecisions,
+                Assess,
             ],
             Role::SquadLeader => &[
                 ViewOrganisation,
@@ -154,6 +155,7 @@ impl Role {
                 ViewOrganisation,
                 ViewPersonalData,
                 ViewAudit,
+                Assess,
                 ViewCases,
                 ViewReports,
                 HandleReports,
@@ -209,10 +211,13 @@ pub enum Permission {
     /// Publish a decided case's penalty decision, masked, and withdraw a
     /// publication (国办发〔2018〕118号, APL Art. 48).
     PublishDecisions,
+    /// Set the scoring rules, run and freeze assessments, decide appeals
+    /// (考核); reading indicators needs `ViewReports`.
+    Assess,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ViewOrganisation,
         Permission::ManageOrganisation,
         Permission::ViewPersonalData,
@@ -230,6 +235,7 @@ impl Permission {
         Permission::ManageCameras,
         Permission::ReceiveTransfers,
         Permission::PublishDecisions,
+        Permission::Assess,
     ];
 
     pub fn parse(s: &str) -> Option<Permission> {
@@ -255,6 +261,7 @@ impl Permission {
             Permission::ManageCameras => "manage_cameras",
             Permission::ReceiveTransfers => "receive_transfers",
             Permission::PublishDecisions => "publish_decisions",
+            Permission::Assess => "assess",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the HTTP server and the command line only translate to and from it.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod camera;

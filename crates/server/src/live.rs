@@ -1,10 +1,21 @@
 //! Live updates for the command centre: every committed change of a report
 //! is published here and streamed to the queues that may see it
-//! (server-sent events). In-process; each instance streams its own changes
-//! and, with PostgreSQL, would add LISTEN/NOTIFY to hear the others'.
+//! (server-sent events).
+//!
+//! One instance hears its own changes in process. With PostgreSQL several
+//! instances share one database, so each also sends its changes with
+//! `pg_notify` on the channel [`CHANNEL`] and listens there for the others'
+//! (LISTEN/NOTIFY): a dispatcher connected to any instance sees a change
+//! made through any other within the second. A notification carries the
+//! sending instance's id, so an instance skips its own. If the listening
+//! connection drops, it reconnects; what was sent meanwhile is not
+//! replayed (the queue's next reload shows it).
 
-use serde::Serialize;
-use tokio::sync::broadcast;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+
+/// The PostgreSQL notification channel.
+pub const CHANNEL: &str = "yiwang_live";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
@@ -34,22 +45,111 @@ impl Change {
     }
 }
 
+/// A change as sent between instances (with its jurisdiction, which the
+/// stream filters on, and the sender).
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    origin: String,
+    id: String,
+    status: String,
+    township: String,
+    grid: String,
+    urgency: String,
+    description: String,
+    updated_at: String,
+    township_path: String,
+}
+
+impl Wire {
+    fn of(origin: &str, c: &Change) -> Wire {
+        Wire {
+            origin: origin.to_string(),
+            id: c.id.clone(),
+            status: c.status.clone(),
+            township: c.township.clone(),
+            grid: c.grid.clone(),
+            urgency: c.urgency.clone(),
+            description: c.description.clone(),
+            updated_at: c.updated_at.clone(),
+            township_path: c.township_path.clone(),
+        }
+    }
+
+    fn change(self) -> Change {
+        Change {
+            id: self.id,
+            status: self.status,
+            township: self.township,
+            grid: self.grid,
+            urgency: self.urgency,
+            description: self.description,
+            updated_at: self.updated_at,
+            township_path: self.township_path,
+        }
+    }
+}
+
 pub struct Live {
     tx: broadcast::Sender<Change>,
+    /// This instance's id on the wire.
+    origin: String,
+    /// To the task that sends notifications, on PostgreSQL.
+    outbox: Option<mpsc::UnboundedSender<Change>>,
 }
 
 impl Default for Live {
     fn default() -> Self {
         Live {
             tx: broadcast::channel(1024).0,
+            origin: uuid::Uuid::now_v7().simple().to_string(),
+            outbox: None,
         }
     }
 }
 
 impl Live {
+    /// Live updates shared with the other instances on the PostgreSQL
+    /// database at `url`: starts the sender and the listener tasks.
+    pub fn with_postgres(url: &str) -> Live {
+        let mut live = Live::default();
+        let (outbox, mut changes) = mpsc::unbounded_channel::<Change>();
+        live.outbox = Some(outbox);
+        let (payloads, rx) = mpsc::unbounded_channel();
+        let origin = live.origin.clone();
+        tokio::spawn(async move {
+            while let Some(c) = changes.recv().await {
+                if let Ok(p) = serde_json::to_string(&Wire::of(&origin, &c)) {
+                    let _ = payloads.send(p);
+                }
+            }
+        });
+        tokio::spawn(store::notify::send_loop(
+            url.to_string(),
+            CHANNEL.into(),
+            rx,
+        ));
+        let (origin, tx) = (live.origin.clone(), live.tx.clone());
+        tokio::spawn(store::notify::listen_loop(
+            url.to_string(),
+            CHANNEL.into(),
+            move |payload| {
+                if let Ok(w) = serde_json::from_str::<Wire>(payload)
+                    && w.origin != origin
+                {
+                    let _ = tx.send(w.change());
+                }
+            },
+        ));
+        live
+    }
+
     pub fn publish(&self, r: &store::reports::Report) {
+        let c = Change::of(r);
+        if let Some(outbox) = &self.outbox {
+            let _ = outbox.send(c.clone());
+        }
         // no subscriber is fine
-        let _ = self.tx.send(Change::of(r));
+        let _ = self.tx.send(c);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {

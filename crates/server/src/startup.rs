@@ -55,6 +55,10 @@ impl Application {
             settings.public_complaints_per_hour,
         ));
         let audit_key = Arc::new(audit_key);
+        let database_url = settings
+            .store_config()
+            .database_url
+            .filter(|_| store.backend() == store::Backend::Postgres);
         let settings = Arc::new(settings);
         let intake = Arc::new(
             crate::group_commit::GroupCommit::start(
@@ -76,7 +80,11 @@ impl Application {
             calendar: Arc::new(crate::deadlines::CalendarCell::new(
                 domain::calendar::Calendar::builtin(),
             )),
-            live: Arc::new(crate::live::Live::default()),
+            // with PostgreSQL, several instances hear each other's changes
+            live: Arc::new(match &database_url {
+                Some(url) => crate::live::Live::with_postgres(url),
+                None => crate::live::Live::default(),
+            }),
             public_limiter,
             intake,
         };

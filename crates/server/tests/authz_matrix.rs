@@ -274,6 +274,62 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/partner/transfers/{id}/supervision",
         Access::Partner(Permission::ReceiveTransfers),
     ),
+    (
+        "get",
+        "/api/v1/partner/transfers/{id}/documents",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "get",
+        "/api/v1/partner/transfers/{id}/documents/{doc_id}",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    // assistance (APL Art. 26) and joint investigations (tests/cooperation.rs)
+    (
+        "get",
+        "/api/v1/cases/{id}/assistance",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/assistance",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "get",
+        "/api/v1/partner/assistance",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/assistance/{id}/answer",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/joint-investigations",
+        Access::Needs(Permission::ViewCases),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/joint-investigations",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/joint-investigations/{joint_id}/conclusion",
+        Access::Needs(Permission::FileCase),
+    ),
+    (
+        "get",
+        "/api/v1/partner/joint-investigations",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
+    (
+        "post",
+        "/api/v1/partner/joint-investigations/{id}/findings",
+        Access::Partner(Permission::ReceiveTransfers),
+    ),
     // the county's agencies are named by the county
     (
         "put",
@@ -466,6 +522,42 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("get", "/api/v1/public/decisions", Access::Public),
     ("get", "/api/v1/public/decisions/{id}", Access::Public),
+    // indicators and assessment (tests/assessment.rs)
+    (
+        "get",
+        "/api/v1/indicators",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "get",
+        "/api/v1/assessment/rules",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "put",
+        "/api/v1/assessment/rules",
+        Access::Needs(Permission::Assess),
+    ),
+    (
+        "post",
+        "/api/v1/assessment/runs",
+        Access::Needs(Permission::Assess),
+    ),
+    (
+        "get",
+        "/api/v1/assessment/runs/{id}",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/assessment/runs/{id}/appeals",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "post",
+        "/api/v1/assessment/appeals/{id}/resolve",
+        Access::Needs(Permission::Assess),
+    ),
 ];
 
 #[test]
@@ -751,6 +843,53 @@ mod cases {
                 p.replace("{id}", "no-such-transfer"),
                 Some(json!({"opened": false, "to": "矩阵机关", "document": "矩阵1号"})),
             ),
+            ("get", p) if p.starts_with("/api/v1/partner/transfers/{id}/documents") => (
+                Method::GET,
+                p.replace("{id}", "no-such-transfer")
+                    .replace("{doc_id}", "no-such-document"),
+                None,
+            ),
+            ("post", p)
+                if p.starts_with("/api/v1/partner/assistance/")
+                    || p.starts_with("/api/v1/partner/joint-investigations/") =>
+            {
+                (
+                    Method::POST,
+                    p.replace("{id}", "no-such-record"),
+                    Some(json!({"granted": true, "text": "矩阵调查情况"})),
+                )
+            }
+            ("get", "/api/v1/cases/{id}/assistance")
+            | ("get", "/api/v1/cases/{id}/joint-investigations") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (Method::GET, path.replace("{id}", id), None)
+            }
+            ("post", "/api/v1/cases/{id}/assistance") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    path.replace("{id}", id),
+                    Some(json!({"to_agency": "411423-SJ", "matter": "矩阵协助事项"})),
+                )
+            }
+            ("post", "/api/v1/cases/{id}/joint-investigations") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    path.replace("{id}", id),
+                    Some(json!({"subject": "矩阵联合调查", "agencies": ["411423-SJ"]})),
+                )
+            }
+            // no such joint investigation: 404 once the case is reached
+            ("post", "/api/v1/cases/{id}/joint-investigations/{joint_id}/conclusion") => {
+                let id = if own { &ctx.case_a } else { &ctx.case_b };
+                (
+                    Method::POST,
+                    path.replace("{id}", id)
+                        .replace("{joint_id}", "no-such-joint"),
+                    Some(json!({"conclusion": "矩阵结论"})),
+                )
+            }
             ("put", "/api/v1/partner-liaisons/{id}") => {
                 let id = ctx.user(t, Role::AgencyLiaison).await.0;
                 (
@@ -1186,8 +1325,85 @@ mod cases {
             ("get", "/api/v1/public/decisions/{id}") => {
                 (Method::GET, path.replace("{id}", &ctx.publication), None)
             }
+            ("put", "/api/v1/assessment/rules") => (
+                Method::PUT,
+                path.into(),
+                Some(json!({"jurisdiction": t, "rules": {"base": 100, "rules": [
+                    {"indicator": "overdue", "points": -2, "cap": 20}]}})),
+            ),
+            ("post", "/api/v1/assessment/runs") => (
+                Method::POST,
+                path.into(),
+                Some(json!({"jurisdiction": t, "subject_kind": "squad",
+                    "from": "2026-03-01", "to": "2026-03-31"})),
+            ),
+            ("get", "/api/v1/assessment/runs/{id}") => {
+                let (run, _) = assessment_run(ctx, own).await;
+                (Method::GET, path.replace("{id}", &run), None)
+            }
+            ("post", "/api/v1/assessment/runs/{id}/appeals") => {
+                let (run, subject) = assessment_run(ctx, own).await;
+                (
+                    Method::POST,
+                    path.replace("{id}", &run),
+                    Some(json!({"subject": subject, "reason": "矩阵测试申诉"})),
+                )
+            }
+            // a fresh appeal, filed by someone else of the township
+            ("post", "/api/v1/assessment/appeals/{id}/resolve") => {
+                let (run, subject) = assessment_run(ctx, own).await;
+                let s = ctx
+                    .app
+                    .session(if own { "dispatcher" } else { "officer3" })
+                    .await;
+                let r = ctx
+                    .app
+                    .send_as(
+                        &s,
+                        Method::POST,
+                        &format!("/api/v1/assessment/runs/{run}/appeals"),
+                        Some(json!({"subject": subject, "reason": "矩阵测试申诉"})),
+                    )
+                    .await;
+                assert_eq!(r.status(), 201, "an appeal for the resolve recipe");
+                let id = json_of(r).await["id"].as_str().unwrap().to_string();
+                (
+                    Method::POST,
+                    path.replace("{id}", &id),
+                    Some(json!({"accepted": false, "reason": "矩阵测试决定"})),
+                )
+            }
             other => panic!("no request recipe for {other:?}"),
         }
+    }
+
+    /// A frozen assessment of the squads of A (`own`) or B, made by a
+    /// brigade leader there (`Assess`), and its first result's subject.
+    async fn assessment_run(ctx: &Ctx, own: bool) -> (String, String) {
+        let t = if own { A } else { B };
+        let (_, _, name) = ctx.user(t, Role::BrigadeLeader).await;
+        let v = json_of(ctx.app.login(&name, "pass12345").await).await;
+        let leader = Session {
+            token: v["token"].as_str().unwrap().into(),
+            csrf: v["csrf_token"].as_str().unwrap().into(),
+        };
+        let r = ctx
+            .app
+            .send_as(
+                &leader,
+                Method::POST,
+                "/api/v1/assessment/runs",
+                Some(json!({"jurisdiction": t, "subject_kind": "squad",
+                    "from": "2026-03-01", "to": "2026-03-31"})),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "an assessment run of {t}");
+        let v = json_of(r).await;
+        let subject = v["results"][0]["subject"]
+            .as_str()
+            .expect("a squad")
+            .to_string();
+        (v["id"].as_str().unwrap().to_string(), subject)
     }
 
     /// The penalty decision's fields (the documents crate's fixture).
@@ -1567,14 +1783,16 @@ mod cases {
                     || *path == "/api/v1/cases/{id}/discretion"
                     || *path == "/api/v1/cases/{id}/evidence/{evidence_id}/review"
                     || path.starts_with("/api/v1/cases/{id}/transfer")
-                    || path.starts_with("/api/v1/cases/{id}/publication"))
+                    || path.starts_with("/api/v1/cases/{id}/publication")
+                    || path.starts_with("/api/v1/cases/{id}/joint-investigations/"))
                     && *method == "post"
                     && !(200..300).contains(&status);
                 if allowed && step_refused {
                     let p = problem(r, status).await;
                     let code = p["code"].as_str().unwrap_or("");
                     // the decision route is called with no such request
-                    let missing = path.ends_with("/decision") && code == "not_found";
+                    let missing = (path.ends_with("/decision") || path.ends_with("/conclusion"))
+                        && code == "not_found";
                     assert!(
                         code.starts_with("report.")
                             || code.starts_with("case.")

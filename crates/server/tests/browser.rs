@@ -829,6 +829,44 @@ async fn public_complaint_from_the_portal_to_closure_by_tracking_code_in_chromiu
 // ---- the one net in the browser: field report, live queue, tasks ----
 
 /// Run a script in the page; its value.
+/// The public portal without login: each township's power list, the
+/// published decisions (none yet: an empty state that says so), the status
+/// lookup by tracking code; in Chinese and in English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_portal_leads_to_power_lists_decisions_and_tracking_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let d = Driver::start().await;
+    d.go(&app.url("/portal?lang=zh")).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("政务公开") && html.contains("城关回族镇"),
+        "{html}"
+    );
+    assert!(html.contains("暂无公示的处罚决定"), "{html}");
+    d.screenshot("portal-zh.png").await;
+    d.click("ul.townships a").await;
+    let url = d.wait_url(|u| u.contains("/power-list?township=")).await;
+    assert!(url.contains("/power-list?township=411423"), "{url}");
+    assert!(d.source().await.contains("id=\"items\""));
+    d.go(&app.url("/portal/decisions")).await;
+    assert!(d.source().await.contains("暂无公示的处罚决定"));
+    d.screenshot("portal-decisions-empty.png").await;
+    d.go(&app.url("/portal")).await;
+    d.type_into("input[name=code]", "YW0000000000").await;
+    d.click("form.filters button").await;
+    let url = d.wait_url(|u| u.contains("/portal/complaint?code=")).await;
+    assert!(url.ends_with("code=YW0000000000"), "{url}");
+    d.go(&app.url("/portal?lang=en")).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("Public portal") && html.contains("No decision has been published yet."),
+        "{html}"
+    );
+    d.screenshot("portal-en.png").await;
+    d.quit().await;
+}
+
 async fn run_js(d: &Driver, script: &str) -> serde_json::Value {
     d.cmd(
         reqwest::Method::POST,

@@ -217,6 +217,82 @@ mod cases {
         assert!(actions.contains(&"case.summary_filing"), "{actions:?}");
     }
 
+    /// APL Art. 52: the numbered on-the-spot decision is a PDF of what was
+    /// recorded, carrying the form's number (no new number is taken), shown
+    /// on the case; one per case, and only for a summary case.
+    pub async fn apl_art52_the_on_the_spot_decision_is_a_pdf_with_the_forms_number(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        item_held_by_a(&app, "S-PDF", false).await;
+        let officer = app.session("officer").await;
+        let two = vec![
+            staff_of(db, "officer").await,
+            staff_of(db, "officer2").await,
+        ];
+        let decided = ok(decide(&app, &officer, spot("S-PDF", &two, 150)).await).await;
+        let number = decided["number"].as_str().unwrap().to_string();
+        let id = decided["case"]["id"].as_str().unwrap().to_string();
+        // the case shows its decision, and no 90-day clock runs
+        let case = ok(app.get_as(&officer, &format!("/api/v1/cases/{id}")).await).await;
+        assert_eq!(case["summary"]["decision"]["form_number"], number.as_str());
+        assert!(case["clock"].is_null(), "{case}");
+        let docs = format!("/api/v1/cases/{id}/documents");
+        let r = app
+            .send_as(
+                &officer,
+                Method::POST,
+                &docs,
+                Some(json!({"kind": "summary_decision"})),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let doc: Value = r.json().await.unwrap();
+        assert_eq!(doc["number"], number.as_str(), "{doc}");
+        let pdf = app
+            .get_as(&officer, &format!("{docs}/{}", doc["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(pdf.status(), 200);
+        let text = super::common::case_kit::pdf_text(&pdf.bytes().await.unwrap());
+        for wanted in [
+            "当场行政处罚决定书",
+            number.as_str(),
+            "张三丰",
+            "罚款",
+            "在建设路占用人行道摆摊经营",
+            "《测试条例》第十条",
+            "立即撤除占道摊点",
+            "第五十二条",
+        ] {
+            assert!(text.contains(wanted), "{wanted} missing from {text}");
+        }
+        let p = problem(
+            app.send_as(
+                &officer,
+                Method::POST,
+                &docs,
+                Some(json!({"kind": "summary_decision"})),
+            )
+            .await,
+            409,
+        )
+        .await;
+        assert_eq!(p["code"], "document.exists");
+        // an ordinary case has no on-the-spot decision
+        let ordinary =
+            super::common::case_kit::open_case(&app, &officer, "S-PDF", "普通程序案").await;
+        let p = problem(
+            app.send_as(
+                &officer,
+                Method::POST,
+                &format!("/api/v1/cases/{ordinary}/documents"),
+                Some(json!({"kind": "summary_decision"})),
+            )
+            .await,
+            409,
+        )
+        .await;
+        assert_eq!(p["code"], "document.summary_only");
+    }
+
     /// APL Art. 51: 201 yuan on a citizen needs the ordinary procedure; the
     /// refusal names the article and gives its number back.
     pub async fn apl_art51_a_fine_above_the_summary_threshold_is_refused(db: &TestDb) {
@@ -332,6 +408,7 @@ mod cases {
 }
 
 store::both_databases!(crate::cases =>
+    apl_art52_the_on_the_spot_decision_is_a_pdf_with_the_forms_number,
     apl_art51_52_a_fine_within_the_threshold_is_decided_on_the_spot_and_filed,
     apl_art51_a_fine_above_the_summary_threshold_is_refused,
     apl_art32_a_fine_outside_the_discretion_tier_needs_a_written_reason,

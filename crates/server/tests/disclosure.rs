@@ -291,6 +291,25 @@ mod cases {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// A public portal page: 200, HTML, and nothing personal in it.
+    async fn public_page(app: &TestApp, path: &str, cases: &[&str]) -> String {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let text = r.text().await.unwrap();
+        assert_eq!(
+            personal_numbers(&text),
+            Vec::<String>::new(),
+            "{path}: {text}"
+        );
+        for secret in [id_number().as_str(), PHONE, HOME, "建设路12号"] {
+            assert!(!text.contains(secret), "{path}: {secret} in {text}");
+        }
+        for id in cases {
+            assert!(!text.contains(id), "{path}: the case id in {text}");
+        }
+        text
+    }
+
     /// 国办发〔2018〕118号 and APL Art. 48: the case view supervises the 7
     /// working days; a legal reviewer or the brigade leader (no one else,
     /// no other township) publishes the decision masked, once; it is
@@ -475,8 +494,22 @@ mod cases {
         .await;
         assert_eq!(p["code"], "case.art48_withdrawal_reasons");
         assert!(p["message_zh"].as_str().unwrap().contains("第四十八条"));
-        // still public until withdrawn
-        assert_eq!(public(&app, &path, &[&id]).await["status"], "published");
+        // still public until withdrawn, on the portal too
+        let shown = public(&app, &path, &[&id]).await;
+        assert_eq!(shown["status"], "published");
+        let number = shown["number"].as_str().unwrap().to_string();
+        let page = format!("/portal/decisions/{}", pubd["id"].as_str().unwrap());
+        assert!(
+            public_page(&app, "/portal/decisions", &[&id])
+                .await
+                .contains(&number)
+        );
+        assert!(public_page(&app, "/portal", &[&id]).await.contains(&number));
+        let html = public_page(&app, &page, &[&id]).await;
+        assert!(
+            html.contains(shown["decision"]["penalty"].as_str().unwrap()),
+            "{html}"
+        );
 
         let w = ok(withdraw(&app, &reviewer, &id, revoked.clone()).await).await;
         assert_eq!(w["withdrawal"]["change"], "revoked");
@@ -488,6 +521,16 @@ mod cases {
         assert_eq!(
             one["withdrawal"]["reasons"],
             "宁陵县人民政府行政复议决定撤销原处罚决定"
+        );
+        let html = public_page(&app, &page, &[&id]).await;
+        assert!(
+            html.contains("本公示已撤回")
+                && html.contains("宁陵县人民政府行政复议决定撤销原处罚决定"),
+            "{html}"
+        );
+        assert!(
+            !html.contains(shown["decision"]["facts"].as_str().unwrap()),
+            "{html}"
         );
         let list = public(&app, "/api/v1/public/decisions", &[&id]).await;
         assert_eq!(list["items"][0]["status"], "withdrawn");

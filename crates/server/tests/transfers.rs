@@ -13,6 +13,7 @@
 mod common;
 
 mod cases {
+    use super::common::case_kit::{new_user as user, ok, staff_of, today};
     use super::common::*;
     use chrono::{Days, NaiveDate, TimeDelta};
     use domain::case::ResidentId;
@@ -26,17 +27,6 @@ mod cases {
     const POLICE: &str = "411423-GA";
     const PROCURATORATE: &str = "411423-JC";
     const COURT: &str = "411423-FY";
-
-    fn today() -> NaiveDate {
-        domain::time::china_date(chrono::Utc::now())
-    }
-
-    async fn ok(r: reqwest::Response) -> Value {
-        let status = r.status();
-        let v: Value = r.json().await.unwrap();
-        assert!(status.is_success(), "{status}: {v}");
-        v
-    }
 
     fn item(code: &str) -> Value {
         json!({
@@ -63,48 +53,6 @@ mod cases {
         nobody: Session,
         /// Staff ids of two credentialed officers of township A.
         team: [String; 2],
-    }
-
-    async fn staff_of(db: &TestDb, username: &str) -> String {
-        let mut conn = db.store.acquire().await.unwrap();
-        let (user, _) = store::identity::credentials_for_login(&mut conn, username)
-            .await
-            .unwrap()
-            .expect("a demo account");
-        user.staff_id
-            .expect("a field account is a person of the brigade")
-    }
-
-    /// A user made by `admin` with `role` in `jurisdiction`, logged in.
-    async fn user(
-        app: &TestApp,
-        admin: &Session,
-        name: &str,
-        role: &str,
-        jurisdiction: &str,
-    ) -> (String, Session) {
-        let v = ok(app
-            .send_as(
-                admin,
-                Method::POST,
-                "/api/v1/users",
-                Some(
-                    json!({"username": name, "display_name": name, "password": "pass12345",
-                    "role": role, "jurisdiction": jurisdiction}),
-                ),
-            )
-            .await)
-        .await;
-        let r = app.login(name, "pass12345").await;
-        assert_eq!(r.status(), 200, "login {name}");
-        let b: Value = r.json().await.unwrap();
-        (
-            v["id"].as_str().unwrap().to_string(),
-            Session {
-                token: b["token"].as_str().unwrap().into(),
-                csrf: b["csrf_token"].as_str().unwrap().into(),
-            },
-        )
     }
 
     async fn world(db: &TestDb) -> World {
@@ -666,6 +614,80 @@ mod cases {
     /// case was sent to, and the procuratorate once asked to supervise; a
     /// partner of another agency gets 404 on every partner route, as if
     /// the transfer did not exist.
+    /// Decree 310 Art. 6: the police receive the documents of the package —
+    /// here the transfer letter — and no other paper of the case; another
+    /// agency sees none of them.
+    pub async fn decree310_art6_the_police_see_only_the_documents_transferred(db: &TestDb) {
+        let w = world(db).await;
+        let id = open(&w).await;
+        let mut made = Vec::new();
+        for (kind, fixture) in [
+            (
+                "crime_transfer_letter",
+                include_str!("../../documents/tests/fixtures/crime_transfer_letter.json"),
+            ),
+            (
+                "prior_notice",
+                include_str!("../../documents/tests/fixtures/prior_notice.json"),
+            ),
+        ] {
+            let fields: Value = serde_json::from_str(fixture).unwrap();
+            let doc = ok(post(
+                &w,
+                &w.officer,
+                &format!("/api/v1/cases/{id}/documents"),
+                json!({"kind": kind, "fields": fields}),
+            )
+            .await)
+            .await;
+            made.push(doc["id"].as_str().unwrap().to_string());
+        }
+        report(&w, &id).await;
+        ok(post(
+            &w,
+            &w.head,
+            &format!("/api/v1/cases/{id}/transfer/decision"),
+            json!({"approved": true, "document": "宁城执审〔2026〕1号"}),
+        )
+        .await)
+        .await;
+        let v = ok(post(
+            &w,
+            &w.officer,
+            &format!("/api/v1/cases/{id}/transfer/send"),
+            json!({"police": POLICE, "document": "宁城执移〔2026〕1号", "package": full_package()}),
+        )
+        .await)
+        .await;
+        let tid = v["transfer"]["id"].as_str().unwrap().to_string();
+        let docs = format!("/api/v1/partner/transfers/{tid}/documents");
+        let list = ok(w.app.get_as(&w.police, &docs).await).await;
+        let kinds: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, vec!["crime_transfer_letter"]);
+        let pdf = w
+            .app
+            .get_as(&w.police, &format!("{docs}/{}", made[0]))
+            .await;
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        // the prior notice stays with the agency
+        problem(
+            w.app
+                .get_as(&w.police, &format!("{docs}/{}", made[1]))
+                .await,
+            404,
+        )
+        .await;
+        // the court was sent nothing
+        problem(w.app.get_as(&w.court, &docs).await, 404).await;
+    }
+
     pub async fn decree310_art9_14_a_partner_of_another_agency_gets_404(db: &TestDb) {
         let w = world(db).await;
         let id = open(&w).await;
@@ -917,5 +939,6 @@ store::both_databases!(crate::cases =>
     decree310_art5_6_8_12_a_transfer_to_the_police_end_to_end_with_receipts,
     decree310_art10_11_a_declined_case_resumes_and_proceeds_to_a_penalty,
     decree310_art9_14_a_partner_of_another_agency_gets_404,
+    decree310_art6_the_police_see_only_the_documents_transferred,
     decree310_art5_8_9_12_late_steps_are_refused_naming_the_article,
 );

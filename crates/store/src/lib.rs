@@ -7,9 +7,11 @@
 //! taking a connection, so the same call works on the pool or inside a
 //! transaction.
 
+pub mod assessment;
 pub mod audit;
 pub mod cameras;
 pub mod cases;
+pub mod cooperation;
 pub mod disclosure;
 pub mod documents;
 pub mod duty;
@@ -18,6 +20,8 @@ pub mod grids;
 pub mod identity;
 pub mod intake;
 pub mod migrations;
+pub mod notify;
+pub mod open311;
 pub mod org;
 mod pool;
 pub mod powerlist;

@@ -138,6 +138,27 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 18,
+        name: "case_cooperation",
+        sql: include_str!("../migrations/0018_case_cooperation.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 19,
+        name: "open311",
+        sql: include_str!("../migrations/0019_open311.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 20,
+        name: "assessment",
+        sql: include_str!("../migrations/0020_assessment.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this binary expects.

@@ -212,6 +212,38 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// A consistent copy of the SQLite database into a new file, taken
+    /// online (`VACUUM INTO`); writers go on meanwhile. SQLite only.
+    pub async fn vacuum_into(&self, target: &Path) -> Result<()> {
+        if self.backend() != Backend::Sqlite {
+            return Err(StoreError::Unavailable(
+                "VACUUM INTO is SQLite's; back PostgreSQL up with pg_dump".into(),
+            ));
+        }
+        let path = target.to_string_lossy().replace('\'', "''");
+        let mut conn = self.acquire().await?;
+        sqlx::raw_sql(&format!("VACUUM INTO '{path}'"))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database holds no tables of its own yet (a restore
+    /// target must be empty).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+            }
+        };
+        let mut conn = self.acquire().await?;
+        let n: i64 = sqlx::Row::try_get(&sqlx::query(sql).fetch_one(&mut *conn).await?, "n")?;
+        Ok(n == 0)
+    }
 }
 
 #[cfg(test)]

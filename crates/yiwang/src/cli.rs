@@ -42,6 +42,24 @@ enum Command {
     /// Export data: `yiwang export power-list --format xlsx|csv|json`.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Copy the database (online) and the stored files into a new folder,
+    /// with a SHA-256 manifest: `yiwang backup --to DIR`.
+    Backup {
+        /// The backup folder (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Restore a backup into a new data folder (or an empty PostgreSQL
+    /// database) and verify its audit chain: `yiwang restore --from DIR --data NEW`.
+    Restore {
+        /// The backup folder written by `yiwang backup`.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench report-search`,
     /// `yiwang bench locate`, `yiwang bench intake`, `yiwang bench crash`.
     #[command(subcommand)]
@@ -299,6 +317,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Audit(AuditCommand::Verify(c)) => audit_verify(c.settings(None)?).await,
+        Command::Backup { to, common } => crate::backup::backup(common.settings(None)?, to).await,
+        Command::Restore { from, common } => {
+            crate::backup::restore(common.settings(None)?, from).await
+        }
         Command::Archive(ArchiveCommand::Verify { file, key_file }) => {
             crate::archive::verify(&file, key_file.as_deref())
         }

@@ -2,6 +2,7 @@
 //! administrative commands.
 
 mod archive;
+mod backup;
 mod bench_intake;
 mod bench_search;
 mod cli;

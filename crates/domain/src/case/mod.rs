@@ -19,6 +19,7 @@
 //!   lists (Art. 33); fines kept out of assessments (Art. 74).
 //! * [`transfer`]: transfer of suspected crimes (Art. 27, Decree 310),
 //!   transfer of jurisdiction, assistance (Art. 26), what partners may see.
+//! * [`joint`]: joint investigations with county departments (Art. 20).
 //! * [`disclosure`]: publication of decisions, masked (Art. 48, 国办发
 //!   〔2018〕118号).
 //! * [`money`] ([`Fen`]) and [`period`] (how days are counted, Art. 85).
@@ -28,6 +29,7 @@ pub mod clock;
 pub mod disclosure;
 pub mod discretion;
 pub mod filing;
+pub mod joint;
 pub mod money;
 pub mod numbering;
 pub mod officers;

@@ -131,6 +131,27 @@ pub struct Package {
     pub other: Vec<String>,
 }
 
+impl Package {
+    /// The case documents (by kind code) that go to the police with this
+    /// package (Decree 310 Art. 6): the transfer letter; with the
+    /// investigation report, the filing form and the inspection and inquiry
+    /// records it rests on; with the list of items, the notice of their
+    /// registration and preservation. Nothing else of the case is shared.
+    pub fn document_kinds(&self) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        if self.transfer_letter {
+            kinds.push("crime_transfer_letter");
+        }
+        if self.investigation_report {
+            kinds.extend(["filing_approval", "inspection_record", "inquiry_record"]);
+        }
+        if self.item_list {
+            kinds.push("evidence_preservation_notice");
+        }
+        kinds
+    }
+}
+
 /// The head's decision on the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeadDecision {
@@ -860,6 +881,30 @@ mod tests {
             package: full_package(),
             late_reason: late.map(Into::into),
         }
+    }
+
+    #[test]
+    fn decree310_art6_only_the_packaged_documents_are_shared() {
+        let mut p = full_package();
+        assert_eq!(
+            p.document_kinds(),
+            vec![
+                "crime_transfer_letter",
+                "filing_approval",
+                "inspection_record",
+                "inquiry_record",
+                "evidence_preservation_notice"
+            ]
+        );
+        p.investigation_report = false;
+        p.item_list = false;
+        assert_eq!(p.document_kinds(), vec!["crime_transfer_letter"]);
+        // the decision letter and the prior notice never go with it
+        assert!(
+            !full_package()
+                .document_kinds()
+                .contains(&"penalty_decision")
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! crate); missing fonts answer 503 `document.fonts`.
 
 pub mod archive;
+mod summary;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -243,7 +244,7 @@ fn download(
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
+        HeaderValue::from_static("sandbox; default-src 'none'; frame-ancestors 'none'"),
     );
     if let Some(v) = sha256.and_then(|s| HeaderValue::from_str(&format!("\"{s}\"")).ok()) {
         h.insert(header::ETAG, v);
@@ -303,7 +304,9 @@ pub struct NewDocumentRequest {
     /// The kind: filing_approval, inspection_record, inquiry_record,
     /// evidence_preservation_notice, prior_notice, hearing_notice,
     /// hearing_record, legal_review_opinion, penalty_decision,
-    /// service_receipt, crime_transfer_letter.
+    /// service_receipt, crime_transfer_letter, summary_decision (a case of
+    /// the summary procedure: made from the recorded decision, with the
+    /// form's number).
     pub kind: String,
     /// The template's fields (party, facts, evidence, legal_basis, …; see
     /// the documents crate's README). `agency` and `document_number` are
@@ -399,6 +402,10 @@ pub async fn create_document(
         },
     });
     merge(&mut data, fields);
+    if kind == Kind::SummaryDecision {
+        let doc = summary::make(&state, &caller, (&case, &path), renderer, data).await?;
+        return Ok((StatusCode::CREATED, Json(doc)));
+    }
     data["agency"] = Value::from(agency_name.clone());
     let with_number = |data: &Value, seq: i64| {
         let mut d = data.clone();
@@ -525,7 +532,21 @@ pub async fn get_document(
     let doc = sd::document_of(&mut tx, &case.id, &doc_id)
         .await
         .map_err(not_found("文书", "Document"))?;
-    let file = blob_path(&state, DOCUMENTS_DIR, &doc.sha256)?;
+    serve_document(&state, &caller, tx, &doc, &path).await
+}
+
+/// A stored document as a PDF download: checked against its SHA-256 (409
+/// `document.altered`) and its reading audited (`case.document_read`) in
+/// `tx`, which is committed.
+pub(crate) async fn serve_document(
+    state: &AppState,
+    caller: &Caller,
+    mut tx: store::Tx,
+    doc: &CaseDocument,
+    path: &str,
+) -> ApiResult<Response> {
+    let case_id = &doc.case_id;
+    let file = blob_path(state, DOCUMENTS_DIR, &doc.sha256)?;
     let pdf = tokio::fs::read(&file)
         .await
         .map_err(|e| io_failure("a stored document cannot be read", e))?;
@@ -538,16 +559,16 @@ pub async fn get_document(
             "the stored file of this document does not match its recorded SHA-256; this was logged",
         )));
     }
-    let after = serde_json::json!({"case": case.id, "number": doc.number});
+    let after = serde_json::json!({"case": case_id, "number": doc.number});
     audit::append(
         &mut tx,
         &state.audit_key,
-        &caller.actor(&path),
+        &caller.actor(path),
         Change {
             action: "case.document_read",
             object_type: "case_document",
             object_id: &doc.id,
-            jurisdiction: &path,
+            jurisdiction: path,
             before: None,
             after: Some(&after),
         },

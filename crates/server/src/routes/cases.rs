@@ -360,6 +360,10 @@ pub struct CaseView {
     /// 118号, 7 working days: `publish_by`), whether it passed unpublished
     /// (`overdue`), and the publication in force or its withdrawal.
     pub publication: Option<super::disclosure::PublicationStatus>,
+    /// A case decided on the spot (summary procedure, APL Art. 51–52): the
+    /// numbered decision, any fine collected on the spot (Art. 68–71) and
+    /// its filing with the agency; null for an ordinary case.
+    pub summary: Option<super::case_summary::SummaryRecord>,
 }
 
 #[derive(Serialize)]
@@ -516,10 +520,13 @@ async fn view(
         record.status,
         CaseStatus::Served | CaseStatus::EnforcementApplied
     );
+    let summary = cases::summary::<super::case_summary::SummaryRecord>(conn, &case.id).await?;
     Ok(CaseView {
         version: p.version,
-        clock: deciding(record.status)
+        // decided on the spot: no 90-day clock runs (Art. 60)
+        clock: (deciding(record.status) && summary.is_none())
             .then(|| clock(&rules.sector, record.filed_on, &[], &[], today)),
+        summary,
         payment_due: record.payment_due(&cal),
         owed: performing.then(|| record.owed(&cal, today)),
         party: p.party.as_ref().map(|party| {

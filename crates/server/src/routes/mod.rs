@@ -1,6 +1,7 @@
 //! The router: every route, its middleware, and the OpenAPI document
 //! generated from the same definitions.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -8,11 +9,14 @@ pub mod cameras;
 pub mod case_documents;
 pub mod case_summary;
 pub mod cases;
+pub mod cooperation;
 pub mod disclosure;
 pub mod duty;
 pub mod grids;
 pub mod health;
+pub mod open311;
 pub mod org;
+pub mod partner_documents;
 pub mod powerlist;
 pub mod public;
 pub mod reports;
@@ -94,11 +98,23 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(transfers::resume))
         .routes(routes!(transfers::inbox))
         .routes(routes!(transfers::partner_get))
+        .routes(routes!(partner_documents::list))
+        .routes(routes!(partner_documents::get))
         .routes(routes!(transfers::receipt))
         .routes(routes!(transfers::forward))
         .routes(routes!(transfers::answer))
         .routes(routes!(transfers::conclude_supervision))
         .routes(routes!(transfers::set_liaison))
+        .routes(routes!(
+            cooperation::case_assistance,
+            cooperation::request_assistance
+        ))
+        .routes(routes!(cooperation::assistance_inbox))
+        .routes(routes!(cooperation::answer_assistance))
+        .routes(routes!(cooperation::case_joints, cooperation::open_joint))
+        .routes(routes!(cooperation::conclude_joint))
+        .routes(routes!(cooperation::joint_inbox))
+        .routes(routes!(cooperation::add_finding))
         .routes(routes!(grids::locate))
         .routes(routes!(grids::list_grids))
         .routes(routes!(grids::areas))
@@ -113,6 +129,15 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::supervise::decide_request))
         .routes(routes!(reports::supervise::resume))
         .routes(routes!(reports::supervise::issue_notice))
+        .routes(routes!(assessment::indicators::indicators))
+        .routes(routes!(
+            assessment::rules::get_rules,
+            assessment::rules::put_rules
+        ))
+        .routes(routes!(assessment::runs::create_run))
+        .routes(routes!(assessment::runs::get_run))
+        .routes(routes!(assessment::appeals::file_appeal))
+        .routes(routes!(assessment::appeals::resolve_appeal))
         .routes(routes!(public::file_complaint))
         .routes(routes!(public::track))
         .routes(routes!(duty::list_roster, duty::add_roster))
@@ -178,6 +203,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(crate::openapi::routes(doc))
         .merge(health::metrics_route(state.clone()))
+        .merge(open311::routes(state.clone()))
         .merge(crate::web::routes(state.clone()))
         .fallback(crate::web::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))

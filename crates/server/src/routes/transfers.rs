@@ -279,7 +279,10 @@ async fn agency(
 
 /// Who records a step: the staff id of the person behind the login, else
 /// `user:<id>`, or `token:<name>`; and the name shown.
-async fn actor(conn: &mut store::Conn, caller: &Caller) -> Result<(String, String), ApiError> {
+pub(crate) async fn actor(
+    conn: &mut store::Conn,
+    caller: &Caller,
+) -> Result<(String, String), ApiError> {
     let Some(uid) = caller.principal.user_id.as_deref() else {
         let name = format!("token:{}", caller.principal.name);
         return Ok((name.clone(), name));
@@ -803,7 +806,7 @@ pub async fn resume(
 // ---------------------------------------------------------------- partner agencies
 
 /// The partner agency the caller speaks for, if any.
-async fn partner_agency(
+pub(crate) async fn partner_agency(
     conn: &mut store::Conn,
     caller: &Caller,
 ) -> Result<Option<Agency>, ApiError> {
@@ -820,7 +823,7 @@ fn not_found() -> ApiError {
 /// A transfer the caller's agency may see (`partner_may_see`); 404
 /// otherwise — also when it does not exist, or the caller speaks for no
 /// agency.
-async fn for_partner(
+pub(crate) async fn for_partner(
     conn: &mut store::Conn,
     caller: &Caller,
     id: &str,
@@ -1109,7 +1112,8 @@ pub async fn conclude_supervision(
 
 #[derive(Deserialize, ToSchema)]
 pub struct LiaisonRequest {
-    /// The partner agency's unit code, e.g. `411423-GA`.
+    /// The partner agency's or county department's unit code, e.g.
+    /// `411423-GA` (police) or `411423-SJ` (market supervision).
     pub agency: String,
 }
 
@@ -1151,7 +1155,22 @@ pub async fn set_liaison(
                 "this user holds no partner-liaison role in your jurisdiction",
             ))
         })?;
-    let a = agency(&mut tx, "agency", &req.agency).await?;
+    // a partner agency, or a county department answering requests for
+    // assistance and joining joint investigations
+    let a = store::cooperation::body_by_code(&mut tx, req.agency.trim())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError(Error::invalid(
+                "transfer.unknown_agency",
+                "agency",
+                format!("没有代码为 {} 的协作机关或县直部门", req.agency.trim()),
+                format!(
+                    "no partner agency or county department has code {}",
+                    req.agency.trim()
+                ),
+            )),
+            other => other.into(),
+        })?;
     scope.check(&a.jurisdiction_path)?;
     transfers::set_liaison(&mut tx, &id, &a.id, &caller.principal.name).await?;
     let after = json!({"agency": a.code});

@@ -6,9 +6,11 @@ mod admin;
 mod assets;
 mod complaint;
 pub mod forms;
+mod help;
 mod map;
 mod mobile;
 mod pages;
+mod portal;
 mod powerlist;
 mod queue;
 
@@ -64,7 +66,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/power-list/{code}", get(powerlist::item))
         .route("/power-list/{code}/history", get(powerlist::history))
         .route("/map", get(map::page))
+        .route("/portal", get(portal::home))
+        .route("/portal/decisions", get(portal::decisions))
+        .route("/portal/decisions/{id}", get(portal::decision))
         .route("/portal/complaint", get(complaint::page))
+        .route("/help/indicators", get(help::indicators))
         .route("/command", get(queue::command))
         .route("/tasks", get(queue::tasks))
         .route("/m/report", get(mobile::report))

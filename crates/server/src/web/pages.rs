@@ -84,7 +84,7 @@ pub const AREAS: &[Area] = &[
         href: "/portal",
         zh: "政务公开",
         en: "Public portal",
-        coming: true,
+        coming: false,
         about_zh: "面向公众：各乡镇权责清单、行政处罚决定公示（脱敏）、投诉受理与进度查询。",
         about_en: "For the public: power lists per township, published penalty decisions (masked), complaints and status lookup.",
     },

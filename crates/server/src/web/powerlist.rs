@@ -37,7 +37,7 @@ struct ListPage {
     next: Option<String>,
 }
 
-async fn township_choices(state: &AppState) -> Vec<(String, String)> {
+pub(super) async fn township_choices(state: &AppState) -> Vec<(String, String)> {
     let Ok(mut conn) = state.store.acquire().await else {
         return vec![];
     };

@@ -5,6 +5,8 @@
 use server::{Application, Settings};
 use store::testing::TestDb;
 
+pub mod case_kit;
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

@@ -1,0 +1,125 @@
+//! A run freezes every squad's indicators, score and rank: later reports
+//! and rules do not change it; who may run one, and see it.
+
+use serde_json::{Value, json};
+use store::testing::TestDb;
+
+use super::api::*;
+use super::common::*;
+use super::seed::{self, A, zd1_march};
+
+pub async fn a_run_freezes_and_ranks(db: &TestDb) {
+    let app = spawn_demo(db).await;
+    let s = seed::march(db).await;
+    let (zd1, zd2) = (s.zd1.1.as_str(), s.zd2.1.as_str());
+    let leader = user(&app, "leader1", "brigade_leader").await;
+    let gridworker = app.session("gridworker").await;
+    let rules: Value = serde_json::from_str(RULES).unwrap();
+    let p = problem(put_rules(&app, &gridworker, A, &rules).await, 403).await;
+    assert_eq!(p["code"], "access.forbidden");
+    let mut bad = rules.clone();
+    bad["rules"][2]["reward_at"] = json!(90);
+    let p = problem(put_rules(&app, &leader, A, &bad).await, 422).await;
+    assert_eq!(p["field"], "rules[2].reward_at");
+    assert_eq!(
+        ok(put_rules(&app, &leader, A, &rules).await).await["source"],
+        "own"
+    );
+    let p = problem(run(&app, &gridworker, A).await, 403).await;
+    assert_eq!(p["code"], "access.forbidden");
+    let p = problem(run(&app, &leader, "411423101").await, 403).await;
+    assert_eq!(p["code"], "access.out_of_jurisdiction");
+    let r = run(&app, &leader, A).await;
+    assert_eq!(r.status(), 201);
+    let frozen = ok(r).await;
+    let id = frozen["id"].as_str().unwrap().to_string();
+    // ZD2: 100 + closure 1.0 × 10 + 5 (on time 1.0 ≥ 0.9) = 115
+    // ZD1: 100 + 0.6667 × 10 = 6.67 − 2 overdue × 5 − 5 (on time 0.5 <
+    //      0.6) + 1 decided × 2 = 93.67
+    // the others: no rate, no overdue, no case → 100, tied, by code
+    let results = frozen["results"].as_array().unwrap();
+    let n = results.len();
+    assert!(n >= 3, "{frozen}");
+    let place = |r: &Value| {
+        (
+            r["rank"].as_u64(),
+            r["subject"].as_str().map(String::from),
+            r["score"].as_f64(),
+        )
+    };
+    assert_eq!(place(&results[0]), (Some(1), Some(zd2.into()), Some(115.0)));
+    assert_eq!(
+        place(&results[n - 1]),
+        (Some(n as u64), Some(zd1.into()), Some(93.67))
+    );
+    for (k, r) in results[1..n - 1].iter().enumerate() {
+        assert_eq!(
+            (r["rank"].as_u64(), r["score"].as_f64()),
+            (Some(2), Some(100.0)),
+            "{r}"
+        );
+        assert_eq!(r["subject"], format!("{A}-ZD{}", k + 3));
+    }
+    assert_eq!(result(&frozen, zd1)["indicators"], zd1_march());
+
+    // a later report and later rules do not change the frozen run
+    seed::report(
+        db,
+        &s,
+        "S7",
+        (&s.zd1.0, Some(s.o1.as_str())),
+        ("citizen", "public:late"),
+        "closed",
+        "2026-03-07T00:00:00.000000Z",
+        None,
+        &[],
+    )
+    .await;
+    let mut looser = rules.clone();
+    looser["base"] = json!(50);
+    ok(put_rules(&app, &leader, A, &looser).await).await;
+    let viewer = app.session("officer").await;
+    let again = ok(app
+        .get_as(&viewer, &format!("/api/v1/assessment/runs/{id}"))
+        .await)
+    .await;
+    assert_eq!(result(&again, zd1)["indicators"], zd1_march());
+    assert_eq!(
+        (
+            result(&again, zd1)["score"].as_f64(),
+            again["rules"]["base"].as_f64()
+        ),
+        (Some(93.67), Some(100.0))
+    );
+    let now = ok(indicators(
+        &app,
+        &viewer,
+        &format!("subject_kind=squad&subject={zd1}&{MARCH}"),
+    )
+    .await)
+    .await;
+    assert_eq!(now["items"][0]["indicators"]["received"], 4);
+
+    // another township's people see neither the run nor A's subjects
+    let other = app.session("officer3").await;
+    let p = problem(
+        app.get_as(&other, &format!("/api/v1/assessment/runs/{id}"))
+            .await,
+        403,
+    )
+    .await;
+    assert_eq!(p["code"], "access.out_of_jurisdiction");
+    let p = problem(
+        indicators(&app, &other, &format!("subject_kind=squad&subject={zd1}")).await,
+        403,
+    )
+    .await;
+    assert_eq!(p["code"], "access.out_of_jurisdiction");
+    for (action, at_least) in [("assessment.rules", 2), ("assessment.run", 1)] {
+        let v = ok(app
+            .get_as(&leader, &format!("/api/v1/audit?action={action}"))
+            .await)
+        .await;
+        assert!(v["total"].as_u64().unwrap() >= at_least, "{action}: {v}");
+    }
+}

@@ -1,0 +1,73 @@
+//! PostgreSQL LISTEN/NOTIFY for instances sharing one database: send
+//! payloads on a channel, and hear the payloads sent there. Each runs on a
+//! connection of its own, reconnecting after a failure; what is sent while
+//! a listener is away is not replayed.
+
+use std::time::Duration;
+
+use sqlx::Connection;
+use tokio::sync::mpsc;
+
+const RETRY: Duration = Duration::from_secs(2);
+
+/// Send every payload from `rx` with `pg_notify(channel, payload)`, until
+/// the sending side is dropped. A payload that cannot be sent after one
+/// reconnection is dropped (and logged).
+pub async fn send_loop(url: String, channel: String, mut rx: mpsc::UnboundedReceiver<String>) {
+    let mut conn: Option<sqlx::PgConnection> = None;
+    while let Some(payload) = rx.recv().await {
+        for _attempt in 0..2 {
+            if conn.is_none() {
+                match sqlx::PgConnection::connect(&url).await {
+                    Ok(c) => conn = Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "notify: cannot connect");
+                        break;
+                    }
+                }
+            }
+            let Some(c) = conn.as_mut() else { break };
+            match sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(&channel)
+                .bind(&payload)
+                .execute(&mut *c)
+                .await
+            {
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "notify failed; reconnecting");
+                    conn = None;
+                }
+            }
+        }
+    }
+}
+
+/// Listen on `channel` for ever, handing each payload to `heard`.
+pub async fn listen_loop(url: String, channel: String, heard: impl Fn(&str) + Send + 'static) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "listen: cannot connect");
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(&channel).await {
+            tracing::warn!(error = %e, "LISTEN failed");
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
+        loop {
+            match listener.recv().await {
+                Ok(n) => heard(n.payload()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the listening connection dropped");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(RETRY).await;
+    }
+}
