@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, mpsc};
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "yiwang_live";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     pub id: String,
     pub status: String,
@@ -45,56 +45,22 @@ impl Change {
     }
 }
 
-/// A change as sent between instances (with its jurisdiction, which the
-/// stream filters on, and the sender).
+/// A change as sent between instances: the change, its jurisdiction
+/// (which the stream filters on, not shown to clients) and the sender.
 #[derive(Serialize, Deserialize)]
 struct Wire {
     origin: String,
-    id: String,
-    status: String,
-    township: String,
-    grid: String,
-    urgency: String,
-    description: String,
-    updated_at: String,
     township_path: String,
-}
-
-impl Wire {
-    fn of(origin: &str, c: &Change) -> Wire {
-        Wire {
-            origin: origin.to_string(),
-            id: c.id.clone(),
-            status: c.status.clone(),
-            township: c.township.clone(),
-            grid: c.grid.clone(),
-            urgency: c.urgency.clone(),
-            description: c.description.clone(),
-            updated_at: c.updated_at.clone(),
-            township_path: c.township_path.clone(),
-        }
-    }
-
-    fn change(self) -> Change {
-        Change {
-            id: self.id,
-            status: self.status,
-            township: self.township,
-            grid: self.grid,
-            urgency: self.urgency,
-            description: self.description,
-            updated_at: self.updated_at,
-            township_path: self.township_path,
-        }
-    }
+    #[serde(flatten)]
+    change: Change,
 }
 
 pub struct Live {
     tx: broadcast::Sender<Change>,
     /// This instance's id on the wire.
     origin: String,
-    /// To the task that sends notifications, on PostgreSQL.
-    outbox: Option<mpsc::UnboundedSender<Change>>,
+    /// To the task that sends notifications (payloads), on PostgreSQL.
+    outbox: Option<mpsc::UnboundedSender<String>>,
 }
 
 impl Default for Live {
@@ -112,17 +78,8 @@ impl Live {
     /// database at `url`: starts the sender and the listener tasks.
     pub fn with_postgres(url: &str) -> Live {
         let mut live = Live::default();
-        let (outbox, mut changes) = mpsc::unbounded_channel::<Change>();
+        let (outbox, rx) = mpsc::unbounded_channel();
         live.outbox = Some(outbox);
-        let (payloads, rx) = mpsc::unbounded_channel();
-        let origin = live.origin.clone();
-        tokio::spawn(async move {
-            while let Some(c) = changes.recv().await {
-                if let Ok(p) = serde_json::to_string(&Wire::of(&origin, &c)) {
-                    let _ = payloads.send(p);
-                }
-            }
-        });
         tokio::spawn(store::notify::send_loop(
             url.to_string(),
             CHANNEL.into(),
@@ -136,7 +93,10 @@ impl Live {
                 if let Ok(w) = serde_json::from_str::<Wire>(payload)
                     && w.origin != origin
                 {
-                    let _ = tx.send(w.change());
+                    let _ = tx.send(Change {
+                        township_path: w.township_path,
+                        ..w.change
+                    });
                 }
             },
         ));
@@ -146,7 +106,14 @@ impl Live {
     pub fn publish(&self, r: &store::reports::Report) {
         let c = Change::of(r);
         if let Some(outbox) = &self.outbox {
-            let _ = outbox.send(c.clone());
+            let wire = Wire {
+                origin: self.origin.clone(),
+                township_path: c.township_path.clone(),
+                change: c.clone(),
+            };
+            if let Ok(payload) = serde_json::to_string(&wire) {
+                let _ = outbox.send(payload);
+            }
         }
         // no subscriber is fine
         let _ = self.tx.send(c);

@@ -9,6 +9,7 @@ mod common;
 mod cases {
     use std::io::{Cursor, Read, Write};
 
+    use super::common::case_kit::pdf_text;
     use super::common::*;
     use chrono::Datelike;
     use reqwest::Method;
@@ -90,18 +91,6 @@ mod cases {
 
     fn squeeze(text: &str) -> String {
         text.chars().filter(|c| !c.is_whitespace()).collect()
-    }
-
-    fn pdf_text(pdf: &[u8]) -> String {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.pdf");
-        std::fs::write(&path, pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .args(["-enc", "UTF-8", path.to_str().unwrap(), "-"])
-            .output()
-            .expect("pdftotext (poppler-utils, scripts/ensure-tools.sh)");
-        assert!(out.status.success(), "pdftotext failed");
-        squeeze(&String::from_utf8(out.stdout).unwrap())
     }
 
     fn cn_date(d: chrono::NaiveDate) -> String {

@@ -21,6 +21,7 @@ mod common;
 mod cases {
     use std::io::{Cursor, Read, Write};
 
+    use super::common::case_kit::pdf_text;
     use super::common::*;
     use chrono::{Datelike, Days, NaiveDate};
     use domain::case::{Record, ResidentId};
@@ -277,18 +278,6 @@ mod cases {
 
     fn squeeze(text: &str) -> String {
         text.chars().filter(|c| !c.is_whitespace()).collect()
-    }
-
-    fn pdf_text(pdf: &[u8]) -> String {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.pdf");
-        std::fs::write(&path, pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .args(["-enc", "UTF-8", path.to_str().unwrap(), "-"])
-            .output()
-            .expect("pdftotext (poppler-utils)");
-        assert!(out.status.success(), "pdftotext failed");
-        squeeze(&String::from_utf8(out.stdout).unwrap())
     }
 
     /// The archive with one entry's last byte flipped (a well-formed ZIP).

@@ -11,6 +11,7 @@
 mod common;
 
 mod cases {
+    use super::common::case_kit::staff_of;
     use super::common::*;
     use chrono::{Days, NaiveDate};
     use domain::case::{Record, ResidentId};
@@ -74,16 +75,6 @@ mod cases {
     }
 
     /// The staff id behind a demo login (the id a step names).
-    async fn staff_of(db: &TestDb, username: &str) -> String {
-        let mut conn = db.store.acquire().await.unwrap();
-        let (user, _) = store::identity::credentials_for_login(&mut conn, username)
-            .await
-            .unwrap()
-            .expect("a demo account");
-        user.staff_id
-            .expect("a field account is a person of the brigade")
-    }
-
     async fn user_id(db: &TestDb, username: &str) -> String {
         let mut conn = db.store.acquire().await.unwrap();
         let (user, _) = store::identity::credentials_for_login(&mut conn, username)

@@ -8,6 +8,7 @@
 mod common;
 
 mod cases {
+    use super::common::case_kit::{open_case, pdf_text, staff_of};
     use super::common::*;
     use chrono::Days;
     use domain::case::ResidentId;
@@ -67,16 +68,6 @@ mod cases {
             )
             .await)
         .await;
-    }
-
-    async fn staff_of(db: &TestDb, username: &str) -> String {
-        let mut conn = db.store.acquire().await.unwrap();
-        let (user, _) = store::identity::credentials_for_login(&mut conn, username)
-            .await
-            .unwrap()
-            .expect("a demo account");
-        user.staff_id
-            .expect("a field account is a person of the brigade")
     }
 
     fn person() -> Value {
@@ -251,7 +242,7 @@ mod cases {
             .get_as(&officer, &format!("{docs}/{}", doc["id"].as_str().unwrap()))
             .await;
         assert_eq!(pdf.status(), 200);
-        let text = super::common::case_kit::pdf_text(&pdf.bytes().await.unwrap());
+        let text = pdf_text(&pdf.bytes().await.unwrap());
         for wanted in [
             "当场行政处罚决定书",
             number.as_str(),
@@ -277,8 +268,7 @@ mod cases {
         .await;
         assert_eq!(p["code"], "document.exists");
         // an ordinary case has no on-the-spot decision
-        let ordinary =
-            super::common::case_kit::open_case(&app, &officer, "S-PDF", "普通程序案").await;
+        let ordinary = open_case(&app, &officer, "S-PDF", "普通程序案").await;
         let p = problem(
             app.send_as(
                 &officer,

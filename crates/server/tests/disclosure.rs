@@ -8,6 +8,7 @@
 mod common;
 
 mod cases {
+    use super::common::case_kit::staff_of;
     use super::common::*;
     use chrono::{Days, NaiveDate};
     use domain::calendar::Calendar;
@@ -68,15 +69,6 @@ mod cases {
             )
             .await)
         .await;
-    }
-
-    async fn staff_of(db: &TestDb, username: &str) -> String {
-        let mut conn = db.store.acquire().await.unwrap();
-        let (user, _) = store::identity::credentials_for_login(&mut conn, username)
-            .await
-            .unwrap()
-            .expect("a demo account");
-        user.staff_id.expect("a person of the brigade")
     }
 
     /// A new user with `role` in `township`, created by its admin, logged in.

@@ -444,19 +444,16 @@ pub async fn create_document(
                 (d, pdf)
             }
         };
-        let sha256 = hex::encode(Sha256::digest(&pdf));
-        let file = blob_path(&state, DOCUMENTS_DIR, &sha256)?;
-        let size = pdf.len() as i64;
-        tokio::task::spawn_blocking(move || store_blob(&file, &pdf))
-            .await
-            .map_err(|_| ApiError(Error::internal()))?
-            .map_err(|e| io_failure("cannot store a document", e))?;
+        let (sha256, size) = store_pdf(&state, pdf).await?;
         let number = rendered["document_number"]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let doc = sd::insert_document(
+        let doc = record_document(
             &mut tx,
+            &state,
+            &caller,
+            &path,
             NewDocument {
                 case_id: &case.id,
                 kind: kind.code(),
@@ -471,28 +468,54 @@ pub async fn create_document(
             },
         )
         .await?;
-        let after = serde_json::json!({
-            "case": case.id, "kind": kind.code(), "number": number,
-            "sha256": sha256, "size": size,
-        });
-        audit::append(
-            &mut tx,
-            &state.audit_key,
-            &caller.actor(&path),
-            Change {
-                action: "case.document",
-                object_type: "case_document",
-                object_id: &doc.id,
-                jurisdiction: &path,
-                before: None,
-                after: Some(&after),
-            },
-        )
-        .await?;
         tx.commit().await.map_err(store::StoreError::from)?;
         return Ok((StatusCode::CREATED, Json(doc)));
     }
     Err(ApiError(Error::internal()))
+}
+
+/// Keep a rendered PDF by SHA-256 in the documents folder (whole or not at
+/// all): its digest and size.
+async fn store_pdf(state: &AppState, pdf: Vec<u8>) -> Result<(String, i64), ApiError> {
+    let sha256 = hex::encode(Sha256::digest(&pdf));
+    let file = blob_path(state, DOCUMENTS_DIR, &sha256)?;
+    let size = pdf.len() as i64;
+    tokio::task::spawn_blocking(move || store_blob(&file, &pdf))
+        .await
+        .map_err(|_| ApiError(Error::internal()))?
+        .map_err(|e| io_failure("cannot store a document", e))?;
+    Ok((sha256, size))
+}
+
+/// Record a stored document of the case in `tx`, with its audit entry
+/// (`case.document`).
+async fn record_document(
+    tx: &mut store::Conn,
+    state: &AppState,
+    caller: &Caller,
+    path: &str,
+    new: NewDocument<'_>,
+) -> Result<CaseDocument, ApiError> {
+    let after = serde_json::json!({
+        "case": new.case_id, "kind": new.kind, "number": new.number,
+        "sha256": new.sha256, "size": new.size,
+    });
+    let doc = sd::insert_document(&mut *tx, new).await?;
+    audit::append(
+        tx,
+        &state.audit_key,
+        &caller.actor(path),
+        Change {
+            action: "case.document",
+            object_type: "case_document",
+            object_id: &doc.id,
+            jurisdiction: path,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(doc)
 }
 
 /// The documents of a case, oldest first.

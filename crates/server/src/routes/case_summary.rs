@@ -51,7 +51,7 @@ use store::documents as sd;
 use store::powerlist as pl;
 use utoipa::ToSchema;
 
-use super::cases::PartyRequest;
+use super::cases::{PartyRequest, today};
 use super::users::jurisdiction_in;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -60,10 +60,6 @@ use crate::state::AppState;
 
 /// The document code of the on-the-spot decision form (当场处罚决定书).
 const SUMMARY_DECISION: &str = "summary_decision";
-
-fn today() -> NaiveDate {
-    domain::time::china_date(chrono::Utc::now())
-}
 
 fn not_found(e: store::StoreError) -> ApiError {
     match e {

@@ -374,7 +374,7 @@ pub struct OnCaseView {
 }
 
 /// A case inside the scope (404 when there is none).
-async fn case_in(
+pub(crate) async fn case_in(
     conn: &mut store::Conn,
     scope: &domain::access::Scope,
     id: &str,
@@ -385,7 +385,8 @@ async fn case_in(
     })
 }
 
-fn today() -> NaiveDate {
+/// Today in China: the day the case rules count from.
+pub(crate) fn today() -> NaiveDate {
     domain::time::china_date(chrono::Utc::now())
 }
 

@@ -19,11 +19,11 @@ use domain::{Error, ErrorKind};
 use serde::Deserialize;
 use serde_json::json;
 use store::audit::{self, Change};
-use store::cases::Case;
 use store::cooperation::{self, Kind, Stored};
 use store::transfers::Agency;
 use utoipa::{IntoParams, ToSchema};
 
+use super::cases::{case_in, today};
 use super::org::{Paged, paging};
 use super::transfers::{actor, partner_agency};
 use crate::auth::Caller;
@@ -33,23 +33,6 @@ use crate::state::AppState;
 
 type Assistance = Stored<AssistanceRequest>;
 type Joint = Stored<JointInvestigation>;
-
-fn today() -> chrono::NaiveDate {
-    domain::time::china_date(Utc::now())
-}
-
-async fn case_in(
-    conn: &mut store::Conn,
-    scope: &domain::access::Scope,
-    id: &str,
-) -> Result<Case, ApiError> {
-    store::cases::case_in(conn, scope, id)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => ApiError(Error::not_found("案件", "Case")),
-            other => other.into(),
-        })
-}
 
 /// A department or partner agency by code (422 naming `field`).
 async fn body(conn: &mut store::Conn, field: &str, code: &str) -> Result<Agency, ApiError> {

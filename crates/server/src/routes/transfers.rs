@@ -40,10 +40,11 @@ use domain::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::audit::{self, Change};
-use store::cases::{self, Case};
+use store::cases;
 use store::transfers::{self, Agency, InboxItem, NewStep, StepRecord, StoredTransfer};
 use utoipa::{IntoParams, ToSchema};
 
+use super::cases::case_in;
 use super::org::{Paged, paging};
 use super::versioned::require_version;
 use crate::auth::Caller;
@@ -202,18 +203,6 @@ async fn case_view(conn: &mut store::Conn, case_id: &str) -> Result<CaseTransfer
 }
 
 // ---------------------------------------------------------------- helpers
-
-/// A case inside the scope (404 when there is none).
-async fn case_in(
-    conn: &mut store::Conn,
-    scope: &domain::access::Scope,
-    id: &str,
-) -> Result<Case, ApiError> {
-    cases::case_in(conn, scope, id).await.map_err(|e| match e {
-        store::StoreError::NotFound => ApiError(Error::not_found("案件", "Case")),
-        other => other.into(),
-    })
-}
 
 /// The case's transfer; 409 `case.no_transfer` without one.
 async fn transfer_of(conn: &mut store::Conn, case_id: &str) -> Result<StoredTransfer, ApiError> {

@@ -11,12 +11,10 @@ use documents::{Kind, Renderer};
 use domain::case::Party;
 use domain::{Error, ErrorKind, Lang};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use store::audit::{self, Change};
 use store::cases::{self, Case};
 use store::documents::{self as sd, CaseDocument, NewDocument};
 
-use super::{DOCUMENTS_DIR, blob_path, io_failure, render, store_blob};
+use super::{record_document, render, store_pdf};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::case_summary::SummaryRecord;
@@ -106,13 +104,7 @@ pub(super) async fn make(
         "collected": collected,
     });
     let pdf = render(renderer, Kind::SummaryDecision, data.clone()).await?;
-    let sha256 = hex::encode(Sha256::digest(&pdf));
-    let file = blob_path(state, DOCUMENTS_DIR, &sha256)?;
-    let size = pdf.len() as i64;
-    tokio::task::spawn_blocking(move || store_blob(&file, &pdf))
-        .await
-        .map_err(|_| ApiError(Error::internal()))?
-        .map_err(|e| io_failure("cannot store a document", e))?;
+    let (sha256, size) = store_pdf(state, pdf).await?;
     let kind = Kind::SummaryDecision.code();
     let mut tx = state.store.begin_write().await?;
     if sd::documents_of(&mut tx, &case.id)
@@ -126,8 +118,11 @@ pub(super) async fn make(
             "this case's on-the-spot decision was made already",
         ));
     }
-    let doc = sd::insert_document(
+    let doc = record_document(
         &mut tx,
+        state,
+        caller,
+        path,
         NewDocument {
             case_id: &case.id,
             kind,
@@ -139,23 +134,6 @@ pub(super) async fn make(
             size,
             fields: &data,
             created_by: &caller.principal.name,
-        },
-    )
-    .await?;
-    let after = json!({
-        "case": case.id, "kind": kind, "number": d.form_number, "sha256": sha256, "size": size,
-    });
-    audit::append(
-        &mut tx,
-        &state.audit_key,
-        &caller.actor(path),
-        Change {
-            action: "case.document",
-            object_type: "case_document",
-            object_id: &doc.id,
-            jurisdiction: path,
-            before: None,
-            after: Some(&after),
         },
     )
     .await?;
