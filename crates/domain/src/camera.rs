@@ -7,9 +7,12 @@
 //! it and object. An alert from a camera that falls short is still taken in
 //! (the matter may need handling) but marked as not usable as evidence.
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use crate::Error;
+use crate::json::{at_most, required};
 
 /// Where a camera stands in its review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,6 +119,90 @@ pub fn evidence_note(camera_code: &str, gaps: &[(&str, &str)]) -> Option<String>
     ))
 }
 
+// ----------------------------------------------------------------- webhook
+
+/// An alert as the video platform sends it to the signed webhook (the
+/// server documents the same fields in its OpenAPI schema).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Alert {
+    /// The registered camera's code.
+    pub camera: String,
+    /// What was seen; at most 100 characters.
+    pub event: String,
+    /// More detail, at most 3000 characters.
+    pub description: Option<String>,
+    /// When it happened (RFC 3339); default: now.
+    pub occurred_at: Option<String>,
+    /// The snapshot, base64 (a `data:image/…;base64,` prefix is accepted).
+    pub snapshot: Option<String>,
+    /// The platform's id of this alert (1–200 characters): the retry key.
+    pub event_id: String,
+}
+
+/// The signature header's value, `sha256=<64 hex digits>`, as the 32 bytes
+/// of the HMAC; `None` when it has another shape.
+pub fn signature_bytes(header: &str) -> Option<Vec<u8>> {
+    header
+        .trim()
+        .strip_prefix("sha256=")
+        .and_then(|hx| hex::decode(hx).ok())
+        .filter(|b| b.len() == 32)
+}
+
+/// HMAC-SHA256 with the secret over `{timestamp}.{body}`, compared in
+/// constant time.
+pub fn signature_matches(secret: &str, timestamp: &str, body: &[u8], sig: &[u8]) -> bool {
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(sig).is_ok()
+}
+
+/// The webhook's body, read and checked: JSON of an [`Alert`]
+/// (`body.syntax`, or `body.invalid_field` naming the field), `camera`, `event` and `event_id` not blank, `event`
+/// at most 100 characters, `event_id` at most 200, `description` at most
+/// 3000 (each counted trimmed). The snapshot is decoded separately
+/// ([`decode_snapshot`]), once the camera is known.
+pub fn parse_alert(body: &[u8]) -> Result<Alert, Error> {
+    let alert: Alert = crate::json::parse(body)?;
+    required("camera", &alert.camera)?;
+    required("event", &alert.event)?;
+    required("event_id", &alert.event_id)?;
+    at_most("event", 100, alert.event.trim())?;
+    at_most("event_id", 200, alert.event_id.trim())?;
+    let detail = alert.description.as_deref().map(str::trim).unwrap_or("");
+    at_most("description", 3000, detail)?;
+    Ok(alert)
+}
+
+/// A snapshot in base64, plain or as a `data:` URL, line breaks and spaces
+/// ignored, padding optional (`webhook.snapshot_encoding` otherwise). What
+/// the bytes are is decided later, by their content.
+pub fn decode_snapshot(s: &str) -> Result<Vec<u8>, Error> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const B64: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let data = match s.strip_prefix("data:") {
+        Some(rest) => rest.split_once(',').map(|(_, d)| d).unwrap_or(""),
+        None => s,
+    };
+    let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    B64.decode(clean.as_bytes()).map_err(|_| {
+        Error::invalid(
+            "webhook.snapshot_encoding",
+            "snapshot",
+            "snapshot 应为 base64 编码的图片",
+            "snapshot must be an image in base64",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +243,66 @@ mod tests {
         assert!(
             note.contains("第四十一条") && note.contains("Art. 41"),
             "{note}"
+        );
+    }
+
+    #[test]
+    fn signatures_cover_timestamp_and_body() {
+        let secret = "ywc_test";
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(b"1700000000.{\"a\":1}");
+        let sig = mac.finalize().into_bytes();
+        assert!(signature_matches(secret, "1700000000", b"{\"a\":1}", &sig));
+        assert!(!signature_matches(secret, "1700000001", b"{\"a\":1}", &sig));
+        assert!(!signature_matches(secret, "1700000000", b"{\"a\":2}", &sig));
+        assert!(!signature_matches(
+            "ywc_other",
+            "1700000000",
+            b"{\"a\":1}",
+            &sig
+        ));
+        let header = format!("sha256={}", hex::encode(sig));
+        assert_eq!(signature_bytes(&header).unwrap(), sig.to_vec());
+        assert!(signature_bytes("sha256=abcd").is_none());
+        assert!(signature_bytes(&header[7..]).is_none());
+    }
+
+    #[test]
+    fn alerts_are_checked_field_by_field() {
+        let a = parse_alert(r#"{"camera":"C1","event":"占道经营","event_id":"e1"}"#.as_bytes())
+            .unwrap();
+        assert_eq!((a.camera.as_str(), a.snapshot), ("C1", None));
+        let code = |b: &[u8]| {
+            let e = parse_alert(b).unwrap_err();
+            (e.code, e.field.unwrap_or_default())
+        };
+        assert_eq!(code(b"{"), ("body.syntax", "body".into()));
+        assert_eq!(
+            code(br#"{"camera":1,"event":"x","event_id":"e"}"#),
+            ("body.invalid_field", "camera".into())
+        );
+        assert_eq!(
+            code(br#"{"camera":" ","event":"x","event_id":"e"}"#),
+            ("body.required", "camera".into())
+        );
+        let long = format!(
+            r#"{{"camera":"C1","event":"{}","event_id":"e"}}"#,
+            "字".repeat(101)
+        );
+        assert_eq!(code(long.as_bytes()), ("body.too_long", "event".into()));
+    }
+
+    #[test]
+    fn snapshots_decode_plain_or_as_data_urls() {
+        assert_eq!(decode_snapshot("/9j/").unwrap(), vec![0xFF, 0xD8, 0xFF]);
+        assert_eq!(
+            decode_snapshot("data:image/jpeg;base64,/9j/").unwrap(),
+            vec![0xFF, 0xD8, 0xFF]
+        );
+        assert_eq!(decode_snapshot("/9\nj/").unwrap(), vec![0xFF, 0xD8, 0xFF]);
+        assert_eq!(
+            decode_snapshot("not base64!").unwrap_err().code,
+            "webhook.snapshot_encoding"
         );
     }
 }

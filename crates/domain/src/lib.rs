@@ -11,6 +11,7 @@ pub mod camera;
 pub mod case;
 pub mod duty;
 pub mod error;
+pub mod json;
 pub mod lang;
 pub mod org;
 pub mod password;

@@ -99,8 +99,27 @@ fn csv_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
     Ok((headers, rows))
 }
 
+/// The largest area of a sheet an import reads (rows × columns from the
+/// first to the last cell with a value): far more than any power list or
+/// hotline batch, and small enough that a few hundred bytes naming a far
+/// cell (`XFD1048576`) cannot make the reader claim hundreds of gigabytes.
+const MAX_CELLS: u64 = 2_000_000;
+/// Excel's own limits on a sheet.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: u32 = 16_384;
+
 fn xlsx_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    use calamine::{Data, Reader, Xlsx};
+    // The file is untrusted input to a third-party parser: should the
+    // parser panic on it, the file is unreadable, and the import says so.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_cells(bytes)))
+        .unwrap_or_else(|_| Err("the workbook could not be read".to_string()))
+}
+
+/// The first sheet as text cells, read cell by cell, from its first row and
+/// column with a value (as a spreadsheet's used range), refused beyond
+/// [`MAX_CELLS`].
+fn xlsx_cells(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    use calamine::{DataRef, Reader, Xlsx, XlsxError};
     let mut wb: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
     let sheet = wb
@@ -108,35 +127,69 @@ fn xlsx_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
         .first()
         .cloned()
         .ok_or_else(|| "no worksheet".to_string())?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| e.to_string())?;
-    let cell = |d: &Data| -> String {
+    let mut reader = match wb.worksheet_cells_reader(&sheet) {
+        Ok(r) => r,
+        // a chart sheet or the like first: no cells
+        Err(XlsxError::NotAWorksheet(_)) => return Ok((vec![], vec![])),
+        Err(e) => return Err(e.to_string()),
+    };
+    let text = |d: &DataRef| -> String {
         match d {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => {
+            DataRef::Empty => String::new(),
+            DataRef::String(s) => s.clone(),
+            DataRef::SharedString(s) => s.to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => {
                 if *b {
                     "是".into()
                 } else {
                     "否".into()
                 }
             }
-            Data::DateTime(dt) => excel_date(dt.as_f64()),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-            Data::Error(e) => format!("#{e:?}"),
+            DataRef::DateTime(dt) => excel_date(dt.as_f64()),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::Error(e) => format!("#{e:?}"),
         }
     };
-    let mut rows = range.rows();
-    let headers = rows
-        .next()
-        .map(|r| r.iter().map(cell).collect())
-        .unwrap_or_default();
-    Ok((
-        headers,
-        rows.map(|r| r.iter().map(cell).collect()).collect(),
-    ))
+    // by position: a cell written twice keeps its last value, and no more
+    // cells are held than the area allows
+    let mut cells: HashMap<(u32, u32), String> = HashMap::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0, u32::MAX, 0);
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(format!(
+                "a cell lies beyond the sheet's limits (row {}, column {})",
+                u64::from(row) + 1,
+                u64::from(col) + 1
+            ));
+        }
+        (top, bottom) = (top.min(row), bottom.max(row));
+        (left, right) = (left.min(col), right.max(col));
+        let (rows, cols) = (u64::from(bottom - top) + 1, u64::from(right - left) + 1);
+        if rows * cols > MAX_CELLS {
+            return Err(format!(
+                "the sheet spans {rows} rows × {cols} columns; at most {MAX_CELLS} cells are read"
+            ));
+        }
+        cells.insert((row, col), text(cell.get_value()));
+    }
+    if cells.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let width = (right - left) as usize + 1;
+    let mut table = vec![vec![String::new(); width]; (bottom - top) as usize + 1];
+    for ((row, col), value) in cells {
+        table[(row - top) as usize][(col - left) as usize] = value;
+    }
+    let mut rows = table.into_iter();
+    let headers = rows.next().unwrap_or_default();
+    Ok((headers, rows.collect()))
 }
 
 /// An Excel date serial (days since 1899-12-30) as YYYY-MM-DD.
@@ -373,4 +426,39 @@ pub fn read_rows(
     }
     report.errors.sort_by_key(|e| e.row);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_table;
+    use rust_xlsxwriter::Workbook;
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, c, v) in cells {
+            ws.write_string(*r, *c, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_is_read_from_its_first_cell_with_a_value() {
+        let file = workbook(&[(1, 1, "a"), (1, 2, "b"), (3, 2, "c")]);
+        let (headers, rows) = read_table("xlsx", &file).unwrap();
+        assert_eq!(headers, ["a", "b"]);
+        assert_eq!(rows, [vec!["", ""], vec!["", "c"]]);
+        assert_eq!(
+            read_table("xlsx", &workbook(&[])).unwrap(),
+            (vec![], vec![])
+        );
+    }
+
+    #[test]
+    fn a_far_cell_is_refused_not_allocated() {
+        // A1 and XFD1048576: 17 billion cells if the area were filled in
+        let file = workbook(&[(0, 0, "a"), (1_048_575, 16_383, "z")]);
+        let e = read_table("xlsx", &file).unwrap_err();
+        assert!(e.contains("1048576 rows × 16384 columns"), "{e}");
+    }
 }

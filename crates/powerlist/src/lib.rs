@@ -6,6 +6,7 @@
 mod columns;
 mod export;
 mod import;
+pub mod workbook;
 
 pub use export::{Format, export};
 pub use import::{ImportReport, RowError, read_file, read_rows, read_table};

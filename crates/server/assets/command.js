@@ -1,7 +1,9 @@
 // The command centre's live queue (指挥中心): the reports of the caller's
 // jurisdiction, newest first, filtered; counts per status; a map; and every
 // change streamed from /api/v1/reports/stream put in place at once — new
-// reports appear at the top, highlighted, without reloading the page.
+// reports appear at the top, highlighted, without reloading the page. The
+// row offers the command centre's steps: dispatch, the check on site once
+// the handler reported back, the closure once checked.
 (function () {
   var root = document.getElementById('command');
   if (!root || !window.Yw) return;
@@ -13,14 +15,14 @@
   var T = en ? {
     live: 'Live', offline: 'Live updates interrupted — reconnecting…',
     total: function (n) { return n + (n === 1 ? ' report' : ' reports'); },
-    dispatch: 'Dispatch', dispatching: 'Dispatching…',
+    dispatch: 'Dispatch', dispatching: 'Dispatching…', verify: 'Verified on site', close: 'Close',
     dispatched: function (who) { return 'Dispatched' + (who ? ' to ' + who : '') + '.'; },
     overdue: 'Overdue', gridOfficer: "the grid's officer (suggested)", network: 'No connection; try again.',
     none: '—', newRow: 'New'
   } : {
     live: '实时更新中', offline: '实时连接中断，正在重连……',
     total: function (n) { return '共 ' + n + ' 件'; },
-    dispatch: '派遣', dispatching: '派遣中……',
+    dispatch: '派遣', dispatching: '派遣中……', verify: '核查通过', close: '结案',
     dispatched: function (who) { return '已派遣' + (who ? '至 ' + who : '') + '。'; },
     overdue: '超期', gridOfficer: '网格责任队员（建议）', network: '网络不可用，请重试。',
     none: '—', newRow: '新'
@@ -64,6 +66,11 @@
   // Whether a streamed change belongs in the filtered view (the overdue
   // filter needs the deadline: decided on the full report).
   function matches(r, f) {
+    // a dashboard's drill-down: its list is what the API gave; changes
+    // update the reports shown and add none
+    if (f.jurisdiction || f.grid || f.channel || f.field || f.from || f.to || f.date_of || f.open) {
+      return !!shown[r.id];
+    }
     if (f.township && r.township !== f.township) return false;
     if (f.status && r.status !== f.status) return false;
     if (f.urgency && r.urgency !== f.urgency) return false;
@@ -114,6 +121,15 @@
       var b = Y.node('button', 'dispatch', T.dispatch);
       b.type = 'button';
       act.appendChild(b);
+    }
+    // the later steps of the closed loop the command centre takes: the
+    // check on site (by someone other than the handler) and the closure
+    var later = { reported_back: ['verify', T.verify], verified: ['close', T.close] }[r.status];
+    if (canDispatch && later) {
+      var s = Y.node('button', 'dispatch step', later[1]);
+      s.type = 'button';
+      s.dataset.action = later[0];
+      act.appendChild(s);
     }
   }
 
@@ -250,14 +266,18 @@
     if (!b) return;
     var tr = b.closest('tr');
     var id = tr.dataset.id;
+    var step = b.dataset.action || 'dispatch';
+    var label = b.textContent;
+    var action = { action: step };
+    if (step === 'verify') action.passed = true;
     b.disabled = true;
-    b.textContent = T.dispatching;
+    if (step === 'dispatch') b.textContent = T.dispatching;
     showError('');
-    Y.api('POST', '/api/v1/reports/' + encodeURIComponent(id) + '/actions', { action: 'dispatch' }, csrf)
+    Y.api('POST', '/api/v1/reports/' + encodeURIComponent(id) + '/actions', action, csrf)
       .then(function (res) {
         if (!res.ok) {
           b.disabled = false;
-          b.textContent = T.dispatch;
+          b.textContent = label;
           showError(Y.problem(res.v, en));
           return;
         }
@@ -266,7 +286,7 @@
       })
       .catch(function () {
         b.disabled = false;
-        b.textContent = T.dispatch;
+        b.textContent = label;
         showError(T.network);
       });
   });

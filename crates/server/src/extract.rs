@@ -59,55 +59,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// A text field that must not be blank.
 pub fn required(field: &'static str, value: &str) -> Result<(), ApiError> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(
-            "body.required",
-            field,
-            format!("{field} 不能为空"),
-            format!("{field} is required"),
-        )
-        .into());
-    }
-    Ok(())
+    domain::json::required(field, value).map_err(ApiError)
 }
 
-/// Parse JSON, naming the field that failed.
+/// Parse JSON, naming the field that failed (see [`domain::json::parse`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            Error::invalid(
-                "body.syntax",
-                "body",
-                format!(
-                    "JSON 格式错误（第 {} 行第 {} 列）",
-                    inner.line(),
-                    inner.column()
-                ),
-                format!(
-                    "malformed JSON at line {} column {}",
-                    inner.line(),
-                    inner.column()
-                ),
-            )
-        } else {
-            let field = if path == "." {
-                "body".to_string()
-            } else {
-                path
-            };
-            let msg = inner.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            Error::invalid(
-                "body.invalid_field",
-                field.clone(),
-                format!("字段 {field} 无效：{msg}"),
-                format!("field {field} is invalid: {msg}"),
-            )
-        }
-    })
+    domain::json::parse(bytes)
 }
 
 #[cfg(test)]

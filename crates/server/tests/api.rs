@@ -149,9 +149,10 @@ mod cases {
             html.contains("无有效执法证"),
             "the lapsed credential is flagged"
         );
+        // the dashboard is open, to those who log in
         let r = app.get("/stats").await;
-        assert_eq!(r.status(), 200);
-        assert!(r.text().await.unwrap().contains("本模块尚未开放"));
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login?next=%2Fstats");
         // the command centre is open, to those who log in
         let r = app.get("/command").await;
         assert_eq!(r.status(), 303);

@@ -530,6 +530,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "get",
+        "/api/v1/stats/overview",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "get",
         "/api/v1/assessment/rules",
         Access::Needs(Permission::ViewReports),
     ),

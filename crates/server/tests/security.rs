@@ -207,9 +207,9 @@ mod cases {
     /// (route as declared in `src/web`, the path asked for, who, status,
     /// media type; "" for none). In paths, `{user}` is the demo officer's
     /// user id, `{item}` a power-list item, `{publication}` a published
-    /// decision, `{asset}` a stylesheet. Entries whose route is not one of
-    /// `src/web` are the other pages people see: the 404 page, error
-    /// pages, the login redirect, the API reference.
+    /// decision, `{case}` its case, `{asset}` a stylesheet. Entries whose
+    /// route is not one of `src/web` are the other pages people see: the
+    /// 404 page, error pages, the login redirect, the API reference.
     const PAGES: &[(&str, &str, Who, u16, &str)] = &[
         ("/", "/", Who::Anyone, 200, "text/html"),
         ("/", "/?lang=en", Who::Anyone, 200, "text/html"),
@@ -313,6 +313,14 @@ mod cases {
             "text/html",
         ),
         ("/tasks", "/tasks", Who::As("officer"), 200, "text/html"),
+        ("/stats", "/stats", Who::As("supervisor"), 200, "text/html"),
+        (
+            "/stats/screen",
+            "/stats/screen",
+            Who::As("supervisor"),
+            200,
+            "text/html",
+        ),
         (
             "/m/report",
             "/m/report",
@@ -328,9 +336,14 @@ mod cases {
             200,
             "text/css",
         ),
-        // the navigation's areas not built yet
-        ("/cases", "/cases", Who::Anyone, 200, "text/html"),
-        ("/stats", "/stats", Who::Anyone, 200, "text/html"),
+        ("/cases", "/cases", Who::As("officer"), 200, "text/html"),
+        (
+            "/cases/{id}",
+            "/cases/{case}",
+            Who::As("officer"),
+            200,
+            "text/html",
+        ),
         // not routes of src/web: the 404 page, error pages, redirects
         ("", "/no/such/page", Who::Anyone, 404, "text/html"),
         (
@@ -349,6 +362,9 @@ mod cases {
         ),
         ("", "/admin/users", Who::As("officer"), 403, "text/html"),
         ("", "/command", Who::Anyone, 303, ""),
+        ("", "/stats", Who::Anyone, 303, ""),
+        ("", "/cases", Who::Anyone, 303, ""),
+        ("", "/cases/{case}", Who::As("officer3"), 403, "text/html"),
         ("", "/api/docs", Who::Anyone, 200, "text/html"),
     ];
 
@@ -528,10 +544,18 @@ mod cases {
             .as_str()
             .unwrap()
             .to_string();
+        let case = ok(app
+            .get_as(who.of(&app, "officer").await, "/api/v1/cases?per_page=1")
+            .await)
+        .await["items"][0]["id"]
+            .as_str()
+            .expect("the published decision's case")
+            .to_string();
         let values = HashMap::from([
             ("user", officer_id),
             ("item", item),
             ("publication", publication),
+            ("case", case),
             ("asset", "app.css".to_string()),
         ]);
 
@@ -1151,8 +1175,6 @@ mod cases {
             "/portal/decisions".into(),
             format!("/portal/decisions?township={A}"),
             format!("/portal/decisions/{publication}"),
-            "/cases".into(),
-            "/stats".into(),
             "/help/indicators".into(),
             "/api/docs".into(),
         ]

@@ -271,6 +271,17 @@ pub async fn write(
     }
 
     index(conn, &created).await?;
+    let mut tally = crate::stats::Tally::default();
+    for (_, r) in &created {
+        let counted = crate::stats::Counted {
+            township_id: &r.township_id,
+            grid_id: &r.grid_id,
+            channel: &r.channel,
+            field: r.item_field.as_deref().unwrap_or(""),
+        };
+        tally.received(&counted, &r.status, &at)?;
+    }
+    tally.apply(conn).await?;
     for (id, r) in &created {
         for p in &r.photos {
             crate::reports::attach(conn, id, &p.sha256, p.size, &p.mime).await?;

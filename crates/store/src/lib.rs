@@ -27,6 +27,7 @@ mod pool;
 pub mod powerlist;
 pub mod reports;
 pub mod scoped;
+pub mod stats;
 pub mod supervision;
 pub mod testing;
 pub mod transfers;

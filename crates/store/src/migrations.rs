@@ -159,6 +159,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 21,
+        name: "dashboard",
+        sql: include_str!("../migrations/0021_dashboard.sql"),
+        sqlite: include_str!("../migrations/0021_dashboard.sqlite.sql"),
+        postgres: include_str!("../migrations/0021_dashboard.postgres.sql"),
+    },
 ];
 
 /// The schema version this binary expects.

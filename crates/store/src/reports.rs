@@ -83,6 +83,16 @@ pub async fn insert(conn: &mut AnyConnection, r: &NewReport<'_>) -> Result<(Stri
         .await?;
     if done.rows_affected() == 1 {
         search::index(conn, &id).await?;
+        let field = field_of(conn, r.item_code).await?;
+        let mut tally = crate::stats::Tally::default();
+        let counted = crate::stats::Counted {
+            township_id: r.township_id,
+            grid_id: r.grid_id,
+            channel: r.channel,
+            field: &field,
+        };
+        tally.received(&counted, r.status, &t)?;
+        tally.apply(conn).await?;
         return Ok((id, true));
     }
     let key = r.idempotency_key.ok_or(StoreError::NotFound)?;
@@ -92,6 +102,22 @@ pub async fn insert(conn: &mut AnyConnection, r: &NewReport<'_>) -> Result<(Stri
         .fetch_one(conn)
         .await?;
     Ok((row.try_get("id")?, false))
+}
+
+/// The field of an item ('' for none or an unknown code): what the
+/// dashboard counts a report under.
+async fn field_of(conn: &mut AnyConnection, item_code: Option<&str>) -> Result<String> {
+    let Some(code) = item_code else {
+        return Ok(String::new());
+    };
+    let row = sqlx::query("SELECT field FROM power_items WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("field")?,
+        None => String::new(),
+    })
 }
 
 /// The report an idempotency key of this reporter created, if any.
@@ -212,12 +238,31 @@ pub struct Update<'a> {
 /// Apply a step to the version it was decided on. `Conflict` when another
 /// step got there first: nothing is changed and the caller decides again.
 pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Result<()> {
+    // what the dashboard counts it under, as it was
+    let was = sqlx::query(
+        "SELECT r.status, r.township_id, r.grid_id, r.channel, r.closed_at, r.version,
+                COALESCE(p.field, '') AS field
+         FROM reports r LEFT JOIN power_items p ON p.code = r.item_code WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if was.try_get::<i64, _>("version")? != u.version {
+        return Err(StoreError::Stale);
+    }
+    let at = now();
+    let first_close =
+        u.status == "closed" && was.try_get::<Option<String>, _>("closed_at")?.is_none();
     let mut sets = vec![
         "status = $2".to_string(),
         "updated_at = $3".to_string(),
         "version = version + 1".to_string(),
     ];
-    let mut binds: Vec<Option<String>> = vec![Some(u.status.into()), Some(now())];
+    if first_close {
+        sets.push("closed_at = $3".to_string());
+    }
+    let mut binds: Vec<Option<String>> = vec![Some(u.status.into()), Some(at.clone())];
     for (col, v) in [
         ("dispatched_squad", u.dispatched_squad),
         ("dispatched_to", u.dispatched_to),
@@ -239,10 +284,28 @@ pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Resul
     for b in &binds {
         q = q.bind(b.clone());
     }
-    if q.execute(conn).await?.rows_affected() == 0 {
+    if q.execute(&mut *conn).await?.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    let (township_id, grid_id, channel, field): (String, String, String, String) = (
+        was.try_get("township_id")?,
+        was.try_get("grid_id")?,
+        was.try_get("channel")?,
+        was.try_get("field")?,
+    );
+    let counted = crate::stats::Counted {
+        township_id: &township_id,
+        grid_id: &grid_id,
+        channel: &channel,
+        field: &field,
+    };
+    let from: String = was.try_get("status")?;
+    let mut tally = crate::stats::Tally::default();
+    tally.moved(&counted, Some(&from), u.status);
+    if first_close {
+        tally.closed(&counted, &at)?;
+    }
+    tally.apply(conn).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -440,6 +503,21 @@ pub struct Filter<'a> {
     pub field: Option<&'a str>,
     /// The channel it came by (`grid_worker`, `hotline`, …).
     pub channel: Option<&'a str>,
+    /// Only reports of townships in the subtree of this jurisdiction (code).
+    pub jurisdiction: Option<&'a str>,
+    /// Only reports located in this grid (code).
+    pub grid: Option<&'a str>,
+    /// Received (or with `by_closure`, first closed) at or after this
+    /// stored instant …
+    pub since: Option<&'a str>,
+    /// … and before this one.
+    pub before: Option<&'a str>,
+    /// `since` and `before` apply to the closure, not the receipt.
+    pub by_closure: bool,
+    /// Only reports still in the closed loop.
+    pub open: bool,
+    /// Only reports under no item of the power list.
+    pub unclassified: bool,
 }
 
 /// Reports inside the scope, filtered: newest first, or with `q` the best
@@ -467,6 +545,43 @@ pub async fn list(
             "r.deadline_at IS NOT NULL AND r.deadline_at < ${} AND r.status NOT IN ('closed', 'evaluated', 'rejected', 'handed_over', 'merged')",
             first + binds.len() - 1
         ));
+    }
+    if f.open {
+        let open: Vec<String> = crate::stats::overview::OPEN
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect();
+        cond.push(format!("r.status IN ({})", open.join(", ")));
+    }
+    let when = if f.by_closure {
+        "r.closed_at"
+    } else {
+        "r.received_at"
+    };
+    for (op, v) in [(">=", f.since), ("<", f.before)] {
+        if let Some(v) = v {
+            binds.push(v.into());
+            cond.push(format!("{when} {op} ${}", first + binds.len() - 1));
+        }
+    }
+    if let Some(g) = f.grid {
+        binds.push(g.into());
+        cond.push(format!(
+            "r.grid_id = (SELECT id FROM grids WHERE code = ${})",
+            first + binds.len() - 1
+        ));
+    }
+    if let Some(j) = f.jurisdiction {
+        binds.push(j.into());
+        cond.push(format!(
+            "t.path LIKE (SELECT path FROM jurisdictions WHERE code = ${}) || '%'",
+            first + binds.len() - 1
+        ));
+    }
+    if f.unclassified {
+        cond.push(
+            "(r.item_code IS NULL OR r.item_code NOT IN (SELECT code FROM power_items))".into(),
+        );
     }
     // … then those on what it is, which the search index also holds as tags
     let state = cond.len();

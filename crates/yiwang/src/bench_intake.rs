@@ -850,8 +850,20 @@ pub(crate) fn log_tail(path: &Path) -> String {
 impl Target {
     /// Start the server as a child process and wait until it answers.
     pub(crate) async fn start(&self, kind: Kind, client: &reqwest::Client) -> Result<Server> {
+        self.start_named(kind, client, kind.name(), &[]).await
+    }
+
+    /// [`Target::start`], logging to `{name}.log` in the folder and with
+    /// these `YIWANG_*` settings (several servers on one folder).
+    pub(crate) async fn start_named(
+        &self,
+        kind: Kind,
+        client: &reqwest::Client,
+        name: &str,
+        settings: &[(&str, &str)],
+    ) -> Result<Server> {
         let port = free_port()?;
-        let log = self.dir.join(format!("{}.log", kind.name()));
+        let log = self.dir.join(format!("{name}.log"));
         let out = std::fs::File::create(&log)?;
         let mut c = Command::new(&self.exe);
         match kind {
@@ -873,6 +885,9 @@ impl Target {
         c.env("YIWANG_LOG_LEVEL", "warn");
         if self.full_sync {
             c.env("YIWANG_SQLITE_FULL_SYNC", "true");
+        }
+        for (k, v) in settings {
+            c.env(k, v);
         }
         c.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
         let mut child = c

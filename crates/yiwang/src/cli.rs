@@ -60,8 +60,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The dashboard's counters: `yiwang stats verify` recounts them from the reports and
+    /// lists any difference; `yiwang stats rebuild` rewrites them.
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Benchmarks on this machine: `yiwang bench search`, `yiwang bench report-search`,
-    /// `yiwang bench locate`, `yiwang bench intake`, `yiwang bench crash`.
+    /// `yiwang bench locate`, `yiwang bench intake`, `yiwang bench crash`, `yiwang bench scale`,
+    /// `yiwang bench soak`.
     #[command(subcommand)]
     Bench(BenchCommand),
 }
@@ -149,9 +154,68 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// --instances `yiwang serve` on one new PostgreSQL database and one data folder, this
+    /// process as their round-robin: no report dispatched twice (also when raced via two
+    /// instances), deadline and supervision jobs recorded once, live updates and uploads seen
+    /// via every instance. Ends with `instances N, reports R, double-dispatched D,
+    /// jobs-duplicated J`; fails unless D and J are 0 and every check passed.
+    Scale {
+        #[arg(long, default_value_t = 3)]
+        instances: usize,
+        /// How many reports are posted.
+        #[arg(long, default_value_t = 2000)]
+        reports: usize,
+        /// postgres://… of a server where a database may be created.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres: String,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// `yiwang serve` for --minutes at a steady rate of realistic reports, queue reads and
+    /// closed-loop steps; one line a minute (latency, resident memory). Ends with `soak
+    /// minutes M, reports N, errors E, rss start X MiB end Y MiB`.
+    Soak {
+        #[arg(long, default_value_t = 60)]
+        minutes: u64,
+        /// Reports per second.
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+        /// postgres://… (a server where a database may be created): soak there, not on SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Seed --reports reports (10,000,000 by default) over the last year, recount the
+    /// dashboard's counters and time every dashboard view over HTTP (p50, max). Ends with
+    /// `dashboard reports N, views V, slowest p50 X ms, slowest max Y ms`.
+    Dashboard {
+        #[arg(long, default_value_t = 10_000_000)]
+        reports: usize,
+        /// Timed requests per view (after one untimed).
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        /// postgres://… (a server where a database may be created): measure there too.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Fail if a view's p50 is over this many milliseconds.
+        #[arg(long, default_value_t = 200.0)]
+        budget_ms: f64,
+        /// Seed into this (new) folder and keep it, instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// The intake benchmark's baseline: one insert of the request body per request.
     #[command(hide = true)]
     BaselineServer(Common),
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Recount the counters from the reports and compare; fails on any difference.
+    Verify(Common),
+    /// Rewrite the counters from the reports.
+    Rebuild(Common),
 }
 
 #[derive(Subcommand)]
@@ -397,6 +461,52 @@ pub async fn run(cli: Cli) -> Result<()> {
             })
             .await
         }
+        Command::Bench(BenchCommand::Scale {
+            instances,
+            reports,
+            postgres,
+            seed,
+        }) => {
+            crate::scale_test::run(crate::scale_test::Args {
+                instances,
+                reports,
+                postgres,
+                seed,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::Soak {
+            minutes,
+            rate,
+            postgres,
+            seed,
+        }) => {
+            crate::soak::run(crate::soak::Args {
+                minutes,
+                rate,
+                postgres,
+                seed,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::Dashboard {
+            reports,
+            rounds,
+            postgres,
+            budget_ms,
+            keep,
+        }) => {
+            crate::bench_dashboard::run(crate::bench_dashboard::Args {
+                reports,
+                rounds,
+                postgres,
+                budget_ms,
+                keep,
+            })
+            .await
+        }
+        Command::Stats(StatsCommand::Verify(c)) => stats_verify(c.settings(None)?).await,
+        Command::Stats(StatsCommand::Rebuild(c)) => stats_rebuild(c.settings(None)?).await,
         Command::Bench(BenchCommand::BaselineServer(c)) => {
             crate::bench_intake::baseline_server(c.settings(None)?).await
         }
@@ -574,6 +684,37 @@ async fn audit_verify(settings: Settings) -> Result<()> {
         }
         Err(b) => bail!("audit chain broken: {b}"),
     }
+}
+
+async fn stats_verify(settings: Settings) -> Result<()> {
+    let store = store::Store::open(&settings.store_config()).await?;
+    let mut conn = store.acquire().await?;
+    let diff = store::stats::verify(&mut conn).await?;
+    if diff.is_empty() {
+        println!("dashboard counters agree with the reports");
+        return Ok(());
+    }
+    for d in diff.iter().take(50) {
+        println!("{d}");
+    }
+    bail!(
+        "{} counter rows differ from a recount; `yiwang stats rebuild` rewrites them",
+        diff.len()
+    )
+}
+
+async fn stats_rebuild(settings: Settings) -> Result<()> {
+    let store = store::Store::open(&settings.store_config()).await?;
+    let mut conn = store.acquire().await?;
+    let started = Instant::now();
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    store::stats::rebuild(&mut tx).await?;
+    tx.commit().await?;
+    println!(
+        "dashboard counters rewritten in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn import_power_list(

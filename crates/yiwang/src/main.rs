@@ -3,11 +3,14 @@
 
 mod archive;
 mod backup;
+mod bench_dashboard;
 mod bench_intake;
 mod bench_search;
 mod cli;
 mod crash_test;
 mod grids;
+mod scale_test;
+mod soak;
 
 use std::process::ExitCode;
 

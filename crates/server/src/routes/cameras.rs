@@ -14,14 +14,11 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use base64::Engine as _;
 use chrono::{NaiveDate, Utc};
 use domain::access::{Permission, Scope};
 use domain::camera::{self as dc, Status};
 use domain::{Error, ErrorKind};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use store::audit::{self, Actor, Change};
 use store::cameras::{self as sc, Camera, NewCamera, SigningKey};
 use store::reports::{self as sr, Report};
@@ -74,16 +71,7 @@ fn parse_crs(s: Option<&str>) -> Result<Crs, ApiError> {
 }
 
 fn too_long(field: &'static str, max: usize, value: &str) -> Result<(), ApiError> {
-    if value.chars().count() > max {
-        return Err(Error::invalid(
-            "body.too_long",
-            field,
-            format!("{field} 不能超过 {max} 字"),
-            format!("{field} must be at most {max} characters"),
-        )
-        .into());
-    }
-    Ok(())
+    domain::json::at_most(field, max, value).map_err(ApiError)
 }
 
 // ---------------------------------------------------------------- registry
@@ -376,7 +364,11 @@ pub async fn review_camera(
 
 // ----------------------------------------------------------------- webhook
 
-#[derive(Deserialize, ToSchema)]
+// The alert's fields as documented (no description of its own, as before);
+// the body is read and checked by `domain::camera::parse_alert`, and a test
+// keeps the two in step.
+#[derive(ToSchema)]
+#[allow(dead_code)]
 pub struct CameraAlert {
     /// The registered camera's code.
     pub camera: String,
@@ -475,10 +467,7 @@ async fn check_headers(
             "the signature's timestamp is more than 5 minutes from the server's clock (expired, or a wrong clock); sign and send again",
         ));
     }
-    let sig = header_str(h, SIGNATURE_HEADER)
-        .and_then(|s| s.strip_prefix("sha256="))
-        .and_then(|hx| hex::decode(hx).ok())
-        .filter(|b| b.len() == 32);
+    let sig = header_str(h, SIGNATURE_HEADER).and_then(dc::signature_bytes);
     let Some(sig) = sig else {
         return Err(unsigned(
             "X-Yiwang-Signature",
@@ -487,18 +476,6 @@ async fn check_headers(
         ));
     };
     Ok((key, ts.to_string(), sig))
-}
-
-/// HMAC-SHA256 with the secret over `{timestamp}.{body}`, compared in
-/// constant time.
-pub fn signature_matches(secret: &str, timestamp: &str, body: &[u8], sig: &[u8]) -> bool {
-    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()) else {
-        return false;
-    };
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac.verify_slice(sig).is_ok()
 }
 
 /// The snapshot is too large (the body, or the decoded image).
@@ -570,27 +547,6 @@ async fn read_limited(state: &AppState, h: &HeaderMap, body: Body) -> Result<Vec
     Ok(buf)
 }
 
-fn decode_snapshot(s: &str) -> Result<Vec<u8>, ApiError> {
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    const B64: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    let data = match s.strip_prefix("data:") {
-        Some(rest) => rest.split_once(',').map(|(_, d)| d).unwrap_or(""),
-        None => s,
-    };
-    let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    B64.decode(clean.as_bytes()).map_err(|_| {
-        ApiError(Error::invalid(
-            "webhook.snapshot_encoding",
-            "snapshot",
-            "snapshot 应为 base64 编码的图片",
-            "snapshot must be an image in base64",
-        ))
-    })
-}
-
 /// Receive a camera alert from the video platform and turn it into a
 /// report of channel `camera` at the camera's place.
 ///
@@ -633,7 +589,7 @@ pub async fn camera_webhook(
     // 1. the signature: the headers first, so that a stranger's body is never read whole
     let (key, ts, sig) = check_headers(&state, &parts.headers).await?;
     let bytes = read_limited(&state, &parts.headers, body).await?;
-    if !signature_matches(&key.secret, &ts, &bytes, &sig) {
+    if !dc::signature_matches(&key.secret, &ts, &bytes, &sig) {
         return Err(unsigned(
             "X-Yiwang-Signature",
             "签名不符：应为以签名密钥对「时间戳.请求体原文」计算的 HMAC-SHA256",
@@ -655,14 +611,8 @@ pub async fn camera_webhook(
         )));
     }
     // 2. the body
-    let alert: CameraAlert = crate::extract::parse_json(&bytes).map_err(ApiError)?;
-    crate::extract::required("camera", &alert.camera)?;
-    crate::extract::required("event", &alert.event)?;
-    crate::extract::required("event_id", &alert.event_id)?;
-    too_long("event", 100, alert.event.trim())?;
-    too_long("event_id", 200, alert.event_id.trim())?;
+    let alert = dc::parse_alert(&bytes)?;
     let detail = alert.description.as_deref().map(str::trim).unwrap_or("");
-    too_long("description", 3000, detail)?;
     // 3. the camera
     let camera = match sc::by_code(&mut conn, alert.camera.trim()).await {
         Ok(c) => c,
@@ -717,7 +667,7 @@ pub async fn camera_webhook(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let bytes = decode_snapshot(s)?;
+        let bytes = dc::decode_snapshot(s)?;
         if bytes.len() > state.settings.max_photo_bytes {
             return Err(snapshot_too_large(&state));
         }
@@ -799,33 +749,42 @@ mod tests {
     }
 
     #[test]
-    fn signatures_cover_timestamp_and_body() {
-        let secret = "ywc_test";
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(b"1700000000.{\"a\":1}");
-        let sig = mac.finalize().into_bytes();
-        assert!(signature_matches(secret, "1700000000", b"{\"a\":1}", &sig));
-        assert!(!signature_matches(secret, "1700000001", b"{\"a\":1}", &sig));
-        assert!(!signature_matches(secret, "1700000000", b"{\"a\":2}", &sig));
-        assert!(!signature_matches(
-            "ywc_other",
-            "1700000000",
-            b"{\"a\":1}",
-            &sig
-        ));
-    }
-
-    #[test]
-    fn snapshots_decode_plain_or_as_data_urls() {
-        assert_eq!(decode_snapshot("/9j/").unwrap(), vec![0xFF, 0xD8, 0xFF]);
+    fn the_documented_alert_is_the_one_read() {
+        let schema =
+            serde_json::to_value(<CameraAlert as utoipa::PartialSchema>::schema()).unwrap();
+        let props = schema["properties"].as_object().unwrap();
+        let body: serde_json::Map<String, serde_json::Value> = props
+            .keys()
+            .map(|k| (k.clone(), serde_json::Value::from(format!("v-{k}"))))
+            .collect();
+        let alert =
+            dc::parse_alert(serde_json::Value::Object(body).to_string().as_bytes()).unwrap();
         assert_eq!(
-            decode_snapshot("data:image/jpeg;base64,/9j/").unwrap(),
-            vec![0xFF, 0xD8, 0xFF]
+            [
+                alert.camera,
+                alert.event,
+                alert.description.unwrap_or_default(),
+                alert.occurred_at.unwrap_or_default(),
+                alert.snapshot.unwrap_or_default(),
+                alert.event_id,
+            ],
+            [
+                "v-camera",
+                "v-event",
+                "v-description",
+                "v-occurred_at",
+                "v-snapshot",
+                "v-event_id"
+            ]
         );
-        assert_eq!(decode_snapshot("/9\nj/").unwrap(), vec![0xFF, 0xD8, 0xFF]);
-        assert_eq!(
-            decode_snapshot("not base64!").unwrap_err().0.code,
-            "webhook.snapshot_encoding"
-        );
+        assert_eq!(props.len(), 6);
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        required.sort_unstable();
+        assert_eq!(required, ["camera", "event", "event_id"]);
     }
 }

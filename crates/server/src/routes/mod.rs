@@ -21,6 +21,7 @@ pub mod powerlist;
 pub mod public;
 pub mod reports;
 pub mod staff;
+pub mod stats;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
@@ -138,6 +139,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(assessment::runs::get_run))
         .routes(routes!(assessment::appeals::file_appeal))
         .routes(routes!(assessment::appeals::resolve_appeal))
+        .routes(routes!(stats::overview))
         .routes(routes!(public::file_complaint))
         .routes(routes!(public::track))
         .routes(routes!(duty::list_roster, duty::add_roster))
@@ -197,18 +199,28 @@ script-src 'self'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'n
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api(state.clone());
     let doc = std::sync::Arc::new(doc);
-    let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
-    Router::new()
+    let app = Router::new()
         .merge(api)
         .merge(crate::openapi::routes(doc))
         .merge(health::metrics_route(state.clone()))
         .merge(open311::routes(state.clone()))
         .merge(crate::web::routes(state.clone()))
         .fallback(crate::web::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
-        .layer(
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));
+    harden(app, timeout)
+}
+
+/// What every answer goes through: a request id, the security headers,
+/// problem+json for every error (a panic included: answered 500, not a
+/// dropped connection) and the request timeout.
+fn harden(app: Router, timeout: Duration) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    app.layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeId))
                 .layer(
@@ -239,6 +251,42 @@ pub fn router(state: AppState) -> Router {
                     HeaderValue::from_static(CSP),
                 ))
                 .layer(middleware::from_fn(crate::error::problems))
+                .layer(tower_http::catch_panic::CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout)),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_with_a_problem_not_a_dropped_connection() {
+        let app = harden(
+            Router::new().route(
+                "/api/v1/boom",
+                axum::routing::get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("boom");
+                    }
+                    ""
+                }),
+            ),
+            Duration::from_secs(5),
+        );
+        let resp = app
+            .oneshot(
+                Request::builder()
+                    .uri("/api/v1/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 500);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        assert!(resp.headers().contains_key("x-request-id"));
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    }
 }

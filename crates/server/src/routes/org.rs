@@ -65,6 +65,14 @@ pub fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), Ap
         )
         .into());
     }
+    // Callers compute the offset `(page - 1) * per_page` in u32: a page
+    // that far out holds nothing anyway, so it is refused rather than
+    // allowed to overflow.
+    if u64::from(page - 1) * u64::from(per_page) > u64::from(u32::MAX) {
+        return Err(
+            domain::Error::invalid("query.page", "page", "页码过大", "page is too large").into(),
+        );
+    }
     Ok((page, per_page))
 }
 
@@ -264,4 +272,26 @@ pub async fn create_jurisdiction(
             lat: j.lat,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paging;
+
+    #[test]
+    fn a_page_too_far_out_is_refused_not_overflowed() {
+        assert_eq!(paging(None, None).unwrap(), (1, 100));
+        assert_eq!(paging(Some(3), Some(500)).unwrap(), (3, 500));
+        // the last page whose offset fits, and the one after it
+        assert!(paging(Some(u32::MAX / 100 + 1), Some(100)).is_ok());
+        let e = paging(Some(u32::MAX / 100 + 2), Some(100)).unwrap_err();
+        assert_eq!(
+            (e.0.code, e.0.field.as_deref()),
+            ("query.page", Some("page"))
+        );
+        assert_eq!(
+            paging(Some(u32::MAX), None).unwrap_err().0.code,
+            "query.page"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod assets;
+mod cases;
 mod complaint;
 pub mod forms;
 mod help;
@@ -13,6 +14,7 @@ mod pages;
 mod portal;
 mod powerlist;
 mod queue;
+mod stats;
 
 use axum::Router;
 use axum::extract::Request;
@@ -71,8 +73,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/portal/decisions/{id}", get(portal::decision))
         .route("/portal/complaint", get(complaint::page))
         .route("/help/indicators", get(help::indicators))
+        .route("/stats", get(stats::page))
+        .route("/stats/screen", get(stats::screen))
         .route("/command", get(queue::command))
         .route("/tasks", get(queue::tasks))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::case))
         .route("/m/report", get(mobile::report))
         .route("/m/sw.js", get(mobile::service_worker));
     for area in pages::AREAS

@@ -29,6 +29,15 @@ pub struct QueueQuery {
     urgency: Option<String>,
     overdue: Option<String>,
     q: Option<String>,
+    // the dashboard's drill-down: kept as hidden filters
+    jurisdiction: Option<String>,
+    grid: Option<String>,
+    channel: Option<String>,
+    field: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    date_of: Option<String>,
+    open: Option<String>,
 }
 
 /// The filters checked against the values the API accepts (anything else
@@ -39,6 +48,9 @@ pub struct Filters {
     pub urgency: String,
     pub overdue: bool,
     pub q: String,
+    /// Filters of a dashboard's drill-down (name, value), passed on to the
+    /// API as they are (it checks them).
+    pub more: Vec<(&'static str, String)>,
 }
 
 impl Filters {
@@ -54,6 +66,22 @@ impl Filters {
             q: q.q
                 .map(|s| s.trim().chars().take(100).collect())
                 .unwrap_or_default(),
+            more: [
+                ("jurisdiction", q.jurisdiction),
+                ("grid", q.grid),
+                ("channel", q.channel),
+                ("field", q.field),
+                ("from", q.from),
+                ("to", q.to),
+                ("date_of", q.date_of),
+                ("open", q.open),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let v: String = v?.trim().chars().take(40).collect();
+                (!v.is_empty()).then_some((k, v))
+            })
+            .collect(),
         }
     }
 }
@@ -80,17 +108,9 @@ pub async fn command(
     caller: Result<Caller, ApiError>,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    let caller = match require(caller, &uri) {
+    let (caller, townships) = match with_townships(&state, caller, &uri, lang).await {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let scope = match caller.scope(Permission::ViewReports) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
-    let townships = match townships_in(&state, &scope, lang).await {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
     };
     let tiles = super::map::tile_url(&state);
     let mut resp = render_page(CommandPage {
@@ -113,8 +133,26 @@ pub async fn command(
     resp
 }
 
+/// A logged-in caller who may see reports, and the townships they see; or
+/// the answer instead of the page (the login form, a refusal).
+pub(super) async fn with_townships(
+    state: &AppState,
+    caller: Result<Caller, ApiError>,
+    uri: &Uri,
+    lang: Lang,
+) -> Result<(Caller, Vec<(String, String)>), Response> {
+    let caller = require(caller, uri)?;
+    let scope = caller
+        .scope(Permission::ViewReports)
+        .map_err(IntoResponse::into_response)?;
+    let townships = townships_in(state, &scope, lang)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok((caller, townships))
+}
+
 /// Townships and streets the scope covers, by code, named in `lang`.
-async fn townships_in(
+pub(super) async fn townships_in(
     state: &AppState,
     scope: &Scope,
     lang: Lang,

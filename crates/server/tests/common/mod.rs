@@ -6,6 +6,7 @@ use server::{Application, Settings};
 use store::testing::TestDb;
 
 pub mod case_kit;
+pub mod webdriver;
 
 pub struct TestApp {
     pub base: String,

@@ -17,7 +17,7 @@ pub mod supervise;
 
 pub use actions::act;
 pub use intake::{NewReportRequest, Source, Suggestion, intake, submit};
-pub use queue::{get_report, list_reports, stream};
+pub use queue::{UNCLASSIFIED, get_report, list_reports, stream};
 
 #[doc(hidden)]
 pub use actions::__path_act;

@@ -58,15 +58,56 @@ pub struct ReportQuery {
     pub status: Option<String>,
     pub urgency: Option<String>,
     /// The field of the report's power-list item, in Chinese or English
-    /// (城市管理 or Urban management).
+    /// (城市管理 or Urban management); `unclassified` (未分类): under no item.
     pub field: Option<String>,
     /// The channel it came by: grid_worker, camera, citizen, hotline,
     /// department or open311.
     pub channel: Option<String>,
     /// Only reports past their deadline.
     pub overdue: Option<bool>,
+    /// Only reports still in the closed loop (not closed, evaluated,
+    /// handed over, merged or rejected).
+    pub open: Option<bool>,
+    /// Only reports of townships within this jurisdiction (its code).
+    pub jurisdiction: Option<String>,
+    /// Only reports located in this grid (its code).
+    pub grid: Option<String>,
+    /// From this day (China time, YYYY-MM-DD), inclusive.
+    pub from: Option<String>,
+    /// To this day (China time, YYYY-MM-DD), inclusive.
+    pub to: Option<String>,
+    /// What `from` and `to` apply to: `received` (default) or `closed`
+    /// (the day a report was first closed).
+    pub date_of: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+}
+
+/// The `field` of reports under no item of the power list.
+pub const UNCLASSIFIED: &str = "unclassified";
+
+/// The instant a China day begins, `days_after` days after the one given
+/// (`to` is inclusive: its end is the next day's start).
+fn day_start(field: &str, day: Option<&str>, days_after: u64) -> Result<Option<String>, ApiError> {
+    let Some(day) = day.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+        Error::invalid(
+            "report.date",
+            field,
+            format!("{field} 应为日期（YYYY-MM-DD），收到「{day}」"),
+            format!("{field} must be a date (YYYY-MM-DD), got `{day}`"),
+        )
+    })?;
+    let d = d
+        .checked_add_days(chrono::Days::new(days_after))
+        .unwrap_or(d);
+    let start = d
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(domain::time::china()).single())
+        .map(|t| store::util::ts(t.with_timezone(&Utc)));
+    Ok(start)
 }
 
 /// The search words, checked: `None` when none were given.
@@ -120,7 +161,15 @@ pub async fn list_reports(
         Some(c) => Some(Channel::parse(c)?),
         None => None,
     };
-    let field = match q.field.as_deref().filter(|s| !s.is_empty()) {
+    let unclassified = q
+        .field
+        .as_deref()
+        .is_some_and(|f| f == UNCLASSIFIED || f == "未分类");
+    let field = match q
+        .field
+        .as_deref()
+        .filter(|s| !s.is_empty() && !unclassified)
+    {
         Some(f) => Some(Field::parse(f).ok_or_else(|| {
             let allowed = Field::ALL.map(Field::zh).join(", ");
             ApiError(Error::invalid(
@@ -133,6 +182,21 @@ pub async fn list_reports(
         None => None,
     };
     let search = search_query(q.q.as_deref())?;
+    let by_closure = match q.date_of.as_deref().filter(|s| !s.is_empty()) {
+        None | Some("received") => false,
+        Some("closed") => true,
+        Some(other) => {
+            return Err(Error::invalid(
+                "report.date_of",
+                "date_of",
+                format!("date_of 的取值「{other}」无效，可选值：received, closed"),
+                format!("invalid date_of `{other}`; allowed values: received, closed"),
+            )
+            .into());
+        }
+    };
+    let since = day_start("from", q.from.as_deref(), 0)?;
+    let before = day_start("to", q.to.as_deref(), 1)?;
     let now = store::util::ts(Utc::now());
     let f = sr::Filter {
         township: q.township.as_deref().filter(|s| !s.is_empty()),
@@ -142,6 +206,13 @@ pub async fn list_reports(
         q: search.as_ref(),
         field: field.map(Field::zh),
         channel: channel.map(Channel::as_str),
+        jurisdiction: q.jurisdiction.as_deref().filter(|s| !s.is_empty()),
+        grid: q.grid.as_deref().filter(|s| !s.is_empty()),
+        since: since.as_deref(),
+        before: before.as_deref(),
+        by_closure,
+        open: q.open.unwrap_or(false),
+        unclassified,
     };
     let mut conn = state.store.acquire().await?;
     let (items, total) = sr::list(

@@ -1,0 +1,560 @@
+//! `yiwang bench soak`: `yiwang serve` under a steady, realistic load for a
+//! long time (an hour by default; not part of the test suite), watched for
+//! memory growth and slowing answers.
+//!
+//! The demo county is prepared as for `yiwang bench intake` (2000 grids,
+//! callers for every channel) in a temporary data folder on SQLite, or with
+//! `--postgres` in a new database on that server, with two county
+//! sessions: a brigade leader (dispatches, handles) and a county supervisor
+//! (verifies, evaluates). The server runs as a child process; from this
+//! process, for `--minutes`:
+//!
+//! * **reports** at `--rate` a second (20 by default), an open loop: each
+//!   sent at its instant whatever became of the ones before, over every
+//!   channel as `yiwang bench intake` mixes them;
+//! * **queue reads** twice a second: the queue's first page, the received
+//!   ones, the overdue ones, a word search, one report;
+//! * **the closed loop** every 3 s for one of the new reports: dispatch,
+//!   accept, start, report back, verify (by the supervisor), close,
+//!   evaluate (by the supervisor).
+//!
+//! Every minute one line: the requests of that minute, errors, p50 and p99
+//! latency of each kind, and the server's resident memory (VmRSS from
+//! `/proc/PID/status`). Memory counts as **flat** when the RSS at the end is
+//! at most 1.2 × the RSS at the start of minute 5 (after the caches, pools
+//! and allocator arenas have filled; in runs under 10 minutes, the start of
+//! minute ⌈M/2⌉ but at least minute 2; a one-minute run is not judged).
+//! The last line is `soak minutes M, reports N, errors E, rss start X MiB
+//! end Y MiB` (X at the start of the load); the exit status is non-zero
+//! when there were errors or memory was not flat.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use domain::access::Role;
+use store::StoreConfig;
+use tokio::time::Instant;
+
+use crate::bench_intake::{Fixture, Gen, Kind, Req, Target, prepare};
+use crate::scale_test::county_session;
+
+pub struct Args {
+    pub minutes: u64,
+    /// Reports a second.
+    pub rate: f64,
+    /// postgres://… of a server where a database may be created: soak there
+    /// instead of SQLite.
+    pub postgres: Option<String>,
+    pub seed: u64,
+}
+
+const GRIDS: usize = 2000;
+/// Reports kept for the closed loop to take.
+const POOL: usize = 500;
+
+/// One minute's requests.
+#[derive(Default)]
+struct Minute {
+    reports: usize,
+    reads: usize,
+    steps: usize,
+    errors: usize,
+    first_error: Option<String>,
+    intake_ms: Vec<f64>,
+    read_ms: Vec<f64>,
+    step_ms: Vec<f64>,
+}
+
+impl Minute {
+    fn error(&mut self, what: String) {
+        self.errors += 1;
+        self.first_error.get_or_insert(what);
+    }
+}
+
+type Shared = Arc<Mutex<Minute>>;
+
+fn lock(m: &Shared) -> std::sync::MutexGuard<'_, Minute> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn percentile(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len());
+    v[i - 1]
+}
+
+/// The resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The minute whose start is the flatness baseline; none in a run of one
+/// minute (no warm-up to leave out).
+fn baseline_minute(minutes: u64) -> Option<u64> {
+    match minutes {
+        0 | 1 => None,
+        2..10 => Some(minutes.div_ceil(2).max(2)),
+        _ => Some(5),
+    }
+}
+
+/// What the soak measured.
+struct Soaked {
+    minutes: u64,
+    reports: usize,
+    errors: usize,
+    /// RSS at the start of the load, then at the end of every minute.
+    rss: Vec<f64>,
+}
+
+pub async fn run(a: Args) -> Result<()> {
+    sqlx::any::install_default_drivers();
+    anyhow::ensure!(a.minutes > 0, "--minutes must be at least 1");
+    anyhow::ensure!(a.rate > 0.0, "--rate must be positive");
+    anyhow::ensure!(
+        std::path::Path::new("/proc/self/status").exists(),
+        "the soak reads the server's memory from /proc (Linux)"
+    );
+    let exe = std::env::current_exe().context("finding the yiwang binary")?;
+    let root = std::env::temp_dir().join(format!("yiwang-soak-{}", std::process::id()));
+    let mut target = Target {
+        label: "sqlite",
+        exe,
+        dir: root.join("data"),
+        database_url: None,
+        full_sync: false,
+    };
+    let mut admin = None;
+    let name = format!("yiwang_soak_{}", std::process::id());
+    if let Some(url) = &a.postgres {
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+            .await
+            .with_context(|| format!("--postgres {}", store::redact_url(url)))?;
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .await
+            .context("creating the soak database")?;
+        target.label = "postgres";
+        target.database_url = Some(store::testing::with_database(url, &name));
+        admin = Some(c);
+    }
+    println!(
+        "soak: yiwang serve on {} for {} minute{}: {} reports/s over every channel, queue reads 2/s, a closed loop every 3 s",
+        target.label,
+        a.minutes,
+        if a.minutes == 1 { "" } else { "s" },
+        a.rate
+    );
+    let result = soak(&a, &target).await;
+    if let Some(mut c) = admin {
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut c)
+            .await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    let s = result?;
+    let start = s.rss[0];
+    let end = *s.rss.last().unwrap_or(&start);
+    let flat = match baseline_minute(s.minutes) {
+        Some(b) => {
+            let base = s.rss[(b - 1) as usize];
+            let flat = end <= base * 1.2;
+            println!(
+                "memory flat: {} (end {end:.1} MiB {} 1.2 × {base:.1} MiB, the RSS at the start of minute {b})",
+                if flat { "yes" } else { "NO" },
+                if flat { "≤" } else { ">" }
+            );
+            flat
+        }
+        None => {
+            println!("memory flat: not judged (a run of one minute has no warm-up to leave out)");
+            true
+        }
+    };
+    println!(
+        "soak minutes {}, reports {}, errors {}, rss start {start:.1} MiB end {end:.1} MiB",
+        s.minutes, s.reports, s.errors
+    );
+    anyhow::ensure!(s.errors == 0, "{} requests failed", s.errors);
+    anyhow::ensure!(flat, "the server's memory grew");
+    Ok(())
+}
+
+async fn soak(a: &Args, t: &Target) -> Result<Soaked> {
+    std::fs::create_dir_all(&t.dir)?;
+    let cfg = StoreConfig {
+        database_url: t.database_url.clone(),
+        ..StoreConfig::sqlite_in(&t.dir)
+    };
+    let started = std::time::Instant::now();
+    let fx = Arc::new(
+        prepare(
+            &cfg,
+            &crate::bench_intake::Args {
+                grids: GRIDS,
+                rate: a.rate,
+                seconds: 1.0,
+                clients: 1,
+                postgres: None,
+                full_sync: false,
+                seed: a.seed,
+            },
+        )
+        .await?,
+    );
+    let leader = county_session(
+        &cfg,
+        "soak-leader",
+        "县大队长（长稳测试）",
+        Role::BrigadeLeader,
+    )
+    .await?;
+    let checker = county_session(
+        &cfg,
+        "soak-supervisor",
+        "县级督查（长稳测试）",
+        Role::CountySupervisor,
+    )
+    .await?;
+    println!(
+        "prepared the demo county with {} grids in {:.1} s",
+        fx.grids.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let server = t.start_named(Kind::Intake, &client, "soak", &[]).await?;
+    let pid = server.child.id();
+    let base = server.base.clone();
+    let result = drive(a, &client, &base, pid, &fx, &leader, &checker).await;
+    server.stop().await?;
+    result
+}
+
+async fn drive(
+    a: &Args,
+    client: &reqwest::Client,
+    base: &str,
+    pid: u32,
+    fx: &Arc<Fixture>,
+    leader: &str,
+    checker: &str,
+) -> Result<Soaked> {
+    let minute: Shared = Arc::default();
+    let pool: Arc<Mutex<VecDeque<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut rss = vec![rss_mib(pid).context("reading the server's VmRSS")?];
+    let start = Instant::now();
+    let tasks = vec![
+        tokio::spawn(reports(
+            client.clone(),
+            base.to_string(),
+            Gen::new(fx.clone(), a.seed, format!("soak{}", std::process::id())),
+            a.rate,
+            start,
+            minute.clone(),
+            pool.clone(),
+            stop.clone(),
+        )),
+        tokio::spawn(reads(
+            client.clone(),
+            base.to_string(),
+            leader.to_string(),
+            minute.clone(),
+            pool.clone(),
+            stop.clone(),
+        )),
+        tokio::spawn(closed_loop(
+            client.clone(),
+            base.to_string(),
+            leader.to_string(),
+            checker.to_string(),
+            minute.clone(),
+            pool.clone(),
+            stop.clone(),
+        )),
+    ];
+    let (mut reports_total, mut errors_total) = (0, 0);
+    for m in 1..=a.minutes {
+        tokio::time::sleep_until(start + Duration::from_secs(60 * m)).await;
+        if m == a.minutes {
+            // the last minute's requests in flight are its own
+            stop.store(true, Ordering::SeqCst);
+            for t in &tasks {
+                while !t.is_finished() {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+        let mut x = std::mem::take(&mut *lock(&minute));
+        let r = rss_mib(pid).context("the server is gone")?;
+        rss.push(r);
+        reports_total += x.reports;
+        errors_total += x.errors;
+        println!(
+            "minute {m}/{}: reports {} ({:.1}/s), queue reads {}, steps {}, errors {}; intake p50 {:.1} ms p99 {:.1} ms; reads p50 {:.1} ms p99 {:.1} ms; steps p50 {:.1} ms p99 {:.1} ms; rss {r:.1} MiB{}",
+            a.minutes,
+            x.reports,
+            x.reports as f64 / 60.0,
+            x.reads,
+            x.steps,
+            x.errors,
+            percentile(&mut x.intake_ms, 0.5),
+            percentile(&mut x.intake_ms, 0.99),
+            percentile(&mut x.read_ms, 0.5),
+            percentile(&mut x.read_ms, 0.99),
+            percentile(&mut x.step_ms, 0.5),
+            percentile(&mut x.step_ms, 0.99),
+            x.first_error
+                .map(|e| format!(" (first error: {e})"))
+                .unwrap_or_default()
+        );
+    }
+    for t in tasks {
+        t.await?;
+    }
+    Ok(Soaked {
+        minutes: a.minutes,
+        reports: reports_total,
+        errors: errors_total,
+        rss,
+    })
+}
+
+/// Reports at `rate` a second, each at its instant; latency from that instant.
+#[allow(clippy::too_many_arguments)]
+async fn reports(
+    client: reqwest::Client,
+    base: String,
+    mut g: Gen,
+    rate: f64,
+    start: Instant,
+    minute: Shared,
+    pool: Arc<Mutex<VecDeque<String>>>,
+    stop: Arc<AtomicBool>,
+) {
+    let url = format!("{base}/api/v1/reports");
+    let mut inflight = tokio::task::JoinSet::new();
+    let mut i: u64 = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        i += 1;
+        tokio::time::sleep_until(due).await;
+        let r = g.next();
+        let (client, url, minute, pool) =
+            (client.clone(), url.clone(), minute.clone(), pool.clone());
+        inflight.spawn(async move {
+            let outcome = post(&client, &url, &r).await;
+            let ms = due.elapsed().as_secs_f64() * 1000.0;
+            let mut m = lock(&minute);
+            m.intake_ms.push(ms);
+            match outcome {
+                Ok((status, id, state)) => {
+                    m.reports += usize::from(status == 201);
+                    drop(m);
+                    if status == 201 && state == "received" {
+                        let mut p = pool.lock().unwrap_or_else(|e| e.into_inner());
+                        if p.len() >= POOL {
+                            p.pop_front();
+                        }
+                        p.push_back(id);
+                    }
+                }
+                Err(e) => m.error(format!("report: {e}")),
+            }
+        });
+        while inflight.try_join_next().is_some() {}
+    }
+    while inflight.join_next().await.is_some() {}
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    r: &Req,
+) -> std::result::Result<(u16, String, String), String> {
+    let mut b = client
+        .post(url)
+        .bearer_auth(&*r.token)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(r.body.to_string());
+    if let Some(k) = &r.key {
+        b = b.header("Idempotency-Key", &**k);
+    }
+    let resp = b.send().await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+    if !(200..300).contains(&status) {
+        return Err(format!("{status} {}", v["code"].as_str().unwrap_or("")));
+    }
+    Ok((
+        status,
+        v["id"].as_str().unwrap_or_default().to_string(),
+        v["status"].as_str().unwrap_or_default().to_string(),
+    ))
+}
+
+/// A GET answered 2xx, timed.
+async fn get(client: &reqwest::Client, url: &str, token: &str) -> (f64, Result<(), String>) {
+    let t = Instant::now();
+    let r = match client.get(url).bearer_auth(token).send().await {
+        Ok(resp) if resp.status().is_success() => {
+            resp.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+        }
+        Ok(resp) => Err(format!("{} {url}", resp.status())),
+        Err(e) => Err(e.to_string()),
+    };
+    (t.elapsed().as_secs_f64() * 1000.0, r)
+}
+
+/// The command centre's reads, twice a second in turn.
+async fn reads(
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    minute: Shared,
+    pool: Arc<Mutex<VecDeque<String>>>,
+    stop: Arc<AtomicBool>,
+) {
+    const WORDS: &[&str] = &["占道", "噪声", "焚烧秸秆", "渣土", "油烟"];
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut k = 0usize;
+    while !stop.load(Ordering::SeqCst) {
+        tick.tick().await;
+        k += 1;
+        let url = match k % 5 {
+            0 => format!("{base}/api/v1/reports?per_page=50"),
+            1 => format!("{base}/api/v1/reports?status=received&per_page=50"),
+            2 => format!("{base}/api/v1/reports?overdue=true&per_page=50"),
+            3 => format!("{base}/api/v1/reports?q={}", WORDS[(k / 5) % WORDS.len()]),
+            _ => {
+                let id = pool
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .back()
+                    .cloned();
+                match id {
+                    Some(id) => format!("{base}/api/v1/reports/{id}"),
+                    None => format!("{base}/api/v1/reports"),
+                }
+            }
+        };
+        let (ms, r) = get(&client, &url, &token).await;
+        let mut m = lock(&minute);
+        m.reads += 1;
+        m.read_ms.push(ms);
+        if let Err(e) = r {
+            m.error(format!("read: {e}"));
+        }
+    }
+}
+
+/// Every 3 s one report through the whole loop, step by step.
+async fn closed_loop(
+    client: reqwest::Client,
+    base: String,
+    leader: String,
+    checker: String,
+    minute: Shared,
+    pool: Arc<Mutex<VecDeque<String>>>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !stop.load(Ordering::SeqCst) {
+        tick.tick().await;
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Some(id) = pool.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
+            continue;
+        };
+        let steps = [
+            (&leader, serde_json::json!({"action": "dispatch"})),
+            (&leader, serde_json::json!({"action": "accept"})),
+            (&leader, serde_json::json!({"action": "start"})),
+            (
+                &leader,
+                serde_json::json!({"action": "report_back", "note": "已责令整改，现场恢复"}),
+            ),
+            (
+                &checker,
+                serde_json::json!({"action": "verify", "passed": true, "note": "现场核查通过"}),
+            ),
+            (&leader, serde_json::json!({"action": "close"})),
+            (
+                &checker,
+                serde_json::json!({"action": "evaluate", "score": 5, "note": "处置及时"}),
+            ),
+        ];
+        let url = format!("{base}/api/v1/reports/{id}/actions");
+        for (token, body) in steps {
+            let t = Instant::now();
+            let r = client
+                .post(&url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await;
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            let failed = match r {
+                Ok(resp) if resp.status().is_success() => {
+                    let _ = resp.bytes().await;
+                    None
+                }
+                Ok(resp) => {
+                    let s = resp.status();
+                    let v: serde_json::Value = resp.json().await.unwrap_or_default();
+                    Some(format!(
+                        "{} {s} {}",
+                        body["action"],
+                        v["code"].as_str().unwrap_or("")
+                    ))
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            let mut m = lock(&minute);
+            m.steps += 1;
+            m.step_ms.push(ms);
+            if let Some(e) = failed {
+                m.error(format!("step: {e}"));
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_baseline_is_minute_5_or_the_middle_of_a_short_run() {
+        assert_eq!(baseline_minute(60), Some(5));
+        assert_eq!(baseline_minute(10), Some(5));
+        assert_eq!(baseline_minute(9), Some(5));
+        assert_eq!(baseline_minute(3), Some(2));
+        assert_eq!(baseline_minute(2), Some(2));
+        assert_eq!(baseline_minute(1), None);
+    }
+
+    #[test]
+    fn percentiles_take_the_nearest_rank() {
+        let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&mut v, 0.5), 50.0);
+        assert_eq!(percentile(&mut v, 0.99), 99.0);
+        assert!(percentile(&mut [], 0.5).is_nan());
+    }
+}
