@@ -204,6 +204,9 @@ enum BenchCommand {
         /// Seed into this (new) folder and keep it, instead of a temporary one.
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// With --postgres: measure PostgreSQL only.
+        #[arg(long)]
+        postgres_only: bool,
     },
     /// The intake benchmark's baseline: one insert of the request body per request.
     #[command(hide = true)]
@@ -495,6 +498,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             postgres,
             budget_ms,
             keep,
+            postgres_only,
         }) => {
             crate::bench_dashboard::run(crate::bench_dashboard::Args {
                 reports,
@@ -502,6 +506,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 postgres,
                 budget_ms,
                 keep,
+                postgres_only,
             })
             .await
         }
