@@ -51,25 +51,11 @@ pub async fn run(a: Args) -> Result<()> {
             worst = max3(worst, bench(&a, &dir, None).await?);
         }
         if let Some(admin) = &a.postgres {
-            let name = format!("yiwang_bench_dash_{}", std::process::id());
-            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(admin)
-                .await
-                .with_context(|| format!("--postgres {}", store::redact_url(admin)))?;
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .await
-                .context("creating the benchmark database")?;
+            let db = crate::scratch_db::ScratchDb::create(admin, "yiwang_bench_dash").await?;
             let pg_dir = dir.join("pg");
             std::fs::create_dir_all(&pg_dir)?;
-            let r = bench(
-                &a,
-                &pg_dir,
-                Some(store::testing::with_database(admin, &name)),
-            )
-            .await;
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
+            let r = bench(&a, &pg_dir, Some(db.url.clone())).await;
+            db.drop().await;
             worst = max3(worst, r?);
         }
         println!(

@@ -224,22 +224,13 @@ pub async fn run(a: Args) -> Result<()> {
         let cfg = StoreConfig::sqlite_in(&dir);
         bench(&a, &cfg, "sqlite").await?;
         if let Some(admin) = &a.postgres {
-            let name = format!("yiwang_bench_{}", std::process::id());
-            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(admin)
-                .await
-                .with_context(|| format!("--postgres {}", store::redact_url(admin)))?;
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .await
-                .context("creating the benchmark database")?;
+            let db = crate::scratch_db::ScratchDb::create(admin, "yiwang_bench").await?;
             let cfg = StoreConfig {
-                database_url: Some(store::testing::with_database(admin, &name)),
+                database_url: Some(db.url.clone()),
                 ..StoreConfig::sqlite_in(&dir)
             };
             let r = bench(&a, &cfg, "postgres").await;
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
+            db.drop().await;
             r?;
         }
         Ok(())

@@ -87,25 +87,16 @@ pub async fn run(a: Args) -> Result<()> {
         };
         add(&mut total, crash_database(&a, &sqlite).await?);
         if let Some(admin) = &a.postgres {
-            let name = format!("yiwang_crash_test_{}", std::process::id());
-            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(admin)
-                .await
-                .with_context(|| format!("--postgres {}", store::redact_url(admin)))?;
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .await
-                .context("creating the crash-test database")?;
+            let db = crate::scratch_db::ScratchDb::create(admin, "yiwang_crash_test").await?;
             let pg = Target {
                 label: "postgres",
                 exe: exe.clone(),
                 dir: root.join("postgres"),
-                database_url: Some(store::testing::with_database(admin, &name)),
+                database_url: Some(db.url.clone()),
                 full_sync: false,
             };
             let r = crash_database(&a, &pg).await;
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
+            db.drop().await;
             add(&mut total, r?);
         }
         anyhow::Ok(total)

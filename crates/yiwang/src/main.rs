@@ -10,6 +10,7 @@ mod cli;
 mod crash_test;
 mod grids;
 mod scale_test;
+mod scratch_db;
 mod soak;
 
 use std::process::ExitCode;

@@ -106,25 +106,16 @@ pub async fn run(a: Args) -> Result<()> {
         "scale test: {} instances on one PostgreSQL database, {} reports, the harness as round-robin",
         a.instances, a.reports
     );
-    let name = format!("yiwang_scale_test_{}", std::process::id());
-    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&a.postgres)
-        .await
-        .with_context(|| format!("--postgres {}", store::redact_url(&a.postgres)))?;
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .context("creating the scale-test database")?;
+    let db = crate::scratch_db::ScratchDb::create(&a.postgres, "yiwang_scale_test").await?;
     let target = Target {
         label: "postgres",
         exe,
         dir: root.join("shared"),
-        database_url: Some(store::testing::with_database(&a.postgres, &name)),
+        database_url: Some(db.url.clone()),
         full_sync: false,
     };
     let result = scale(&a, &target).await;
-    let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
+    db.drop().await;
     let _ = std::fs::remove_dir_all(&root);
     let (reports, d, j, checks) = result?;
     println!(

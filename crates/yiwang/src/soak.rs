@@ -134,19 +134,12 @@ pub async fn run(a: Args) -> Result<()> {
         database_url: None,
         full_sync: false,
     };
-    let mut admin = None;
-    let name = format!("yiwang_soak_{}", std::process::id());
+    let mut db = None;
     if let Some(url) = &a.postgres {
-        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
-            .await
-            .with_context(|| format!("--postgres {}", store::redact_url(url)))?;
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(&mut c)
-            .await
-            .context("creating the soak database")?;
+        let d = crate::scratch_db::ScratchDb::create(url, "yiwang_soak").await?;
         target.label = "postgres";
-        target.database_url = Some(store::testing::with_database(url, &name));
-        admin = Some(c);
+        target.database_url = Some(d.url.clone());
+        db = Some(d);
     }
     println!(
         "soak: yiwang serve on {} for {} minute{}: {} reports/s over every channel, queue reads 2/s, a closed loop every 3 s",
@@ -156,10 +149,8 @@ pub async fn run(a: Args) -> Result<()> {
         a.rate
     );
     let result = soak(&a, &target).await;
-    if let Some(mut c) = admin {
-        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut c)
-            .await;
+    if let Some(d) = db {
+        d.drop().await;
     }
     let _ = std::fs::remove_dir_all(&root);
     let s = result?;
