@@ -163,8 +163,9 @@ pub(crate) async fn county_session(
     Ok(token)
 }
 
-/// A report answered 2xx: its id and status (201: new).
-async fn post_report(
+/// A report sent to the server at `base`, answered 2xx: the status, the
+/// report's id and its status (201: new).
+pub(crate) async fn post_report(
     client: &reqwest::Client,
     base: &str,
     r: &Req,

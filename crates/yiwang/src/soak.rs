@@ -38,7 +38,7 @@ use domain::access::Role;
 use store::StoreConfig;
 use tokio::time::Instant;
 
-use crate::bench_intake::{Fixture, Gen, Kind, Req, Target, prepare};
+use crate::bench_intake::{Fixture, Gen, Kind, Target, prepare};
 use crate::scale_test::county_session;
 
 pub struct Args {
@@ -336,7 +336,7 @@ async fn reports(
     pool: Arc<Mutex<VecDeque<String>>>,
     stop: Arc<AtomicBool>,
 ) {
-    let url = format!("{base}/api/v1/reports");
+    let url = base.to_string();
     let mut inflight = tokio::task::JoinSet::new();
     let mut i: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
@@ -347,7 +347,7 @@ async fn reports(
         let (client, url, minute, pool) =
             (client.clone(), url.clone(), minute.clone(), pool.clone());
         inflight.spawn(async move {
-            let outcome = post(&client, &url, &r).await;
+            let outcome = crate::scale_test::post_report(&client, &url, &r).await;
             let ms = due.elapsed().as_secs_f64() * 1000.0;
             let mut m = lock(&minute);
             m.intake_ms.push(ms);
@@ -369,32 +369,6 @@ async fn reports(
         while inflight.try_join_next().is_some() {}
     }
     while inflight.join_next().await.is_some() {}
-}
-
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    r: &Req,
-) -> std::result::Result<(u16, String, String), String> {
-    let mut b = client
-        .post(url)
-        .bearer_auth(&*r.token)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(r.body.to_string());
-    if let Some(k) = &r.key {
-        b = b.header("Idempotency-Key", &**k);
-    }
-    let resp = b.send().await.map_err(|e| e.to_string())?;
-    let status = resp.status().as_u16();
-    let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
-    if !(200..300).contains(&status) {
-        return Err(format!("{status} {}", v["code"].as_str().unwrap_or("")));
-    }
-    Ok((
-        status,
-        v["id"].as_str().unwrap_or_default().to_string(),
-        v["status"].as_str().unwrap_or_default().to_string(),
-    ))
 }
 
 /// A GET answered 2xx, timed.
