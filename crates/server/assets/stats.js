@@ -194,7 +194,9 @@
   }
 
   // ---- the heat map: the grids coloured by reports received ----
-  var map = null, layer = null, shapes = null, shapesFor = null;
+  // the grids' shapes, the township they were loaded for ('' the whole
+  // jurisdiction), and the township the map was last fitted to
+  var map = null, layer = null, shapes = null, shapesTown = null, fittedTown = null;
   function heatColor(n, max) {
     if (!n) return screen ? '#1b2f57' : '#f2f4f7';
     var f = Math.min(1, n / max);
@@ -226,16 +228,16 @@
         }
       }).addTo(map);
       var b = layer.getBounds();
-      if (b.isValid() && shapesFor !== 'fitted:' + town) { map.fitBounds(b); shapesFor = 'fitted:' + town; }
+      if (b.isValid() && fittedTown !== town) { map.fitBounds(b); fittedTown = town; }
     };
-    if (shapes && shapesFor && shapesFor.indexOf(':' + town) >= 0) { paint(); return; }
+    if (shapes && shapesTown === town) { paint(); return; }
     fetch('/api/v1/grids?format=geojson' + (town ? '&township=' + encodeURIComponent(town) : ''),
       { headers: { 'Accept': 'application/geo+json' }, credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (g) {
         if (!g) return;
         shapes = g;
-        shapesFor = 'loaded:' + town;
+        shapesTown = town;
         paint();
       });
   }

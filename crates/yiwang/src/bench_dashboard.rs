@@ -2,7 +2,7 @@
 //! million by default) spread over the last year, the dashboard's counters
 //! recounted from them (`store::stats::rebuild`, timed), then every
 //! dashboard view asked of a `yiwang serve` child process over HTTP, as a
-//! county supervisor would: the county and its busiest township, for 7, 30
+//! county supervisor would: the county and one of its townships, for 7, 30
 //! and 365 days, and the XLSX export. Prints p50 and max per view and ends
 //! with `dashboard reports N, views V, slowest p50 X ms, slowest max Y ms`;
 //! fails if a view's p50 is over --budget-ms.
@@ -94,7 +94,14 @@ async fn bench(a: &Args, dir: &Path, database_url: Option<String>) -> Result<(f6
     };
     store.migrate().await?;
     demo::seed(&store, b"bench").await?;
-    let (token, county, town) = supervisor(&store).await?;
+    let token = crate::scale_test::county_session(
+        &cfg,
+        "bench-supervisor",
+        "县级督查",
+        Role::CountySupervisor,
+    )
+    .await?;
+    let (county, town) = places(&store).await?;
     seed_reports(&store, a.reports, label).await?;
 
     let started = Instant::now();
@@ -182,32 +189,19 @@ async fn bench(a: &Args, dir: &Path, database_url: Option<String>) -> Result<(f6
     Ok(worst)
 }
 
-/// A county supervisor's session, the county's code and its first township's.
-async fn supervisor(store: &Store) -> Result<(String, String, String)> {
+/// The county's code and the code of the township of its first grid (the
+/// county `county_session` gives a role in).
+async fn places(store: &Store) -> Result<(String, String)> {
     let mut conn = store.acquire().await?;
-    let grid = store::grids::all(&mut conn)
-        .await?
-        .into_iter()
-        .next()
-        .context("the demo county has no grids")?;
-    let town = store::org::jurisdiction_by_code(&mut conn, &grid.township_code).await?;
-    let county_id = town
-        .parent_id
-        .clone()
-        .context("a township without a county")?;
-    let county: String = sqlx::query("SELECT code FROM jurisdictions WHERE id = $1")
-        .bind(&county_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("code")?;
-    let (token, digest) = store::identity::new_token(server::auth::SESSION_PREFIX);
-    let user =
-        store::identity::create_user(&mut conn, "bench-supervisor", "县级督查", "!", None).await?;
-    store::identity::add_role(&mut conn, &user.id, Role::CountySupervisor, &county_id).await?;
-    let expiry = store::util::ts(chrono::Utc::now() + chrono::Duration::days(1));
-    store::identity::create_session(&mut conn, &user.id, &digest, "bench", "127.0.0.1", &expiry)
-        .await?;
-    Ok((token, county, town.code))
+    let row = sqlx::query(
+        "SELECT c.code AS county, t.code AS town FROM grids g
+         JOIN jurisdictions t ON t.id = g.township_id JOIN jurisdictions c ON c.id = t.parent_id
+         ORDER BY g.code LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .context("the demo county has no grids")?;
+    Ok((row.try_get("county")?, row.try_get("town")?))
 }
 
 /// Write `n` reports by SQL, in statements of [`CHUNK`].

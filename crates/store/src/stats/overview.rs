@@ -148,19 +148,6 @@ pub async fn counts(
         .fetch_all(&mut *conn)
         .await?;
     let mut towns: BTreeMap<String, Town> = BTreeMap::new();
-    let name_of = |id: &str| towns_in.iter().find(|t| t.0 == id);
-    let town = |towns: &mut BTreeMap<String, Town>, id: &str| -> Option<String> {
-        let (_, code, name, name_en) = name_of(id)?;
-        towns.entry(code.clone()).or_insert_with(|| Town {
-            code: code.clone(),
-            name: name.clone(),
-            name_en: name_en.clone(),
-            flow: Flow::default(),
-            open: 0,
-            overdue: 0,
-        });
-        Some(code.clone())
-    };
     for r in &rows {
         let (rec, clo) = (sum(r, "received")?, sum(r, "closed")?);
         let channel: String = r.try_get("channel")?;
@@ -168,8 +155,7 @@ pub async fn counts(
         c.received += rec;
         c.closed += clo;
         let id: String = r.try_get("township_id")?;
-        if let Some(code) = town(&mut towns, &id) {
-            let t = towns.get_mut(&code).expect("just made");
+        if let Some(t) = town(&mut towns, &towns_in, &id) {
             t.flow.received += rec;
             t.flow.closed += clo;
         }
@@ -192,10 +178,10 @@ pub async fn counts(
         let status: String = r.try_get("status")?;
         *out.by_status.entry(status.clone()).or_default() += n;
         let id: String = r.try_get("township_id")?;
-        if let Some(code) = town(&mut towns, &id)
+        if let Some(t) = town(&mut towns, &towns_in, &id)
             && !super::FINISHED.contains(&status.as_str())
         {
-            towns.get_mut(&code).expect("just made").open += n;
+            t.open += n;
         }
     }
 
@@ -214,8 +200,8 @@ pub async fn counts(
     {
         let n = sum(r, "n")?;
         let id: String = r.try_get("township_id")?;
-        if let Some(code) = town(&mut towns, &id) {
-            towns.get_mut(&code).expect("just made").overdue += n;
+        if let Some(t) = town(&mut towns, &towns_in, &id) {
+            t.overdue += n;
         }
     }
     out.by_township = towns.into_values().collect();
@@ -242,6 +228,24 @@ pub async fn counts(
         });
     }
     Ok(out)
+}
+
+/// The line of the township with this id (one of `towns_in`), made on
+/// first use.
+fn town<'a>(
+    towns: &'a mut BTreeMap<String, Town>,
+    towns_in: &[(String, String, String, String)],
+    id: &str,
+) -> Option<&'a mut Town> {
+    let (_, code, name, name_en) = towns_in.iter().find(|t| t.0 == id)?;
+    Some(towns.entry(code.clone()).or_insert_with(|| Town {
+        code: code.clone(),
+        name: name.clone(),
+        name_en: name_en.clone(),
+        flow: Flow::default(),
+        open: 0,
+        overdue: 0,
+    }))
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
