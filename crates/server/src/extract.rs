@@ -9,6 +9,20 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// The largest body a JSON route reads, put on every request by the router so
+/// that a body declared larger is refused before a byte of it is read.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::TooLarge,
+        "body.too_large",
+        "请求内容过大",
+        "The request body is too large",
+    )
+}
+
 /// JSON body. Rejections become problem documents: wrong content type
 /// (`body.content_type`), too large (`body.too_large`), bad syntax
 /// (`body.syntax`), a field of the wrong shape (`body.invalid_field`, with
@@ -36,14 +50,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )
             .into());
         }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0 as u64);
+        if let (Some(declared), Some(limit)) = (declared, limit) {
+            if declared > limit {
+                return Err(too_large().into());
+            }
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::new(
-                    ErrorKind::TooLarge,
-                    "body.too_large",
-                    "请求内容过大",
-                    "The request body is too large",
-                )
+                too_large()
             } else {
                 Error::invalid(
                     "body.unreadable",

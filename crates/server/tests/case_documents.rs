@@ -429,22 +429,16 @@ mod cases {
         .await;
 
         // an upload declared larger than the limit is refused before it is read
-        let token = officer.token.clone();
-        let addr = app.base.trim_start_matches("http://").to_string();
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-            let req = format!(
-                "POST /api/v1/cases/{case}/evidence HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                server::routes::case_documents::EVIDENCE_UPLOAD_LIMIT + 1
-            );
-            s.write_all(req.as_bytes()).await.unwrap();
-            let mut buf = Vec::new();
-            let _ = s.read_to_end(&mut buf).await;
-            String::from_utf8_lossy(&buf).to_string()
-        })
-        .await
-        .expect("an answer");
+        let answer = app
+            .post_declaring(
+                &format!("/api/v1/cases/{case}/evidence"),
+                &format!(
+                    "Authorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n",
+                    officer.token
+                ),
+                server::routes::case_documents::EVIDENCE_UPLOAD_LIMIT + 1,
+            )
+            .await;
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         assert!(answer.contains("evidence.too_large"), "{answer}");
     }

@@ -211,7 +211,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes));
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(axum::Extension(crate::extract::BodyLimit(
+            state.settings.max_body_bytes,
+        )));
     harden(app, timeout)
 }
 

@@ -26,6 +26,28 @@ impl TestApp {
             .expect("request")
     }
 
+    /// POST headers that declare `length` body bytes and send none, then read
+    /// the whole answer. A server that refuses by the declared length answers
+    /// at once; a client that wrote the body could instead meet a closed socket.
+    pub async fn post_declaring(&self, path: &str, headers: &str, length: u64) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://").to_string();
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {length}\r\nConnection: close\r\n\r\n"
+        );
+        tokio::time::timeout(std::time::Duration::from_secs(20), async move {
+            let mut s = tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect");
+            s.write_all(req.as_bytes()).await.expect("write headers");
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf).await;
+            String::from_utf8_lossy(&buf).to_string()
+        })
+        .await
+        .expect("an answer within 20 s")
+    }
+
     pub async fn get_en(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
