@@ -56,10 +56,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let limit = req.extensions().get::<BodyLimit>().map(|l| l.0 as u64);
-        if let (Some(declared), Some(limit)) = (declared, limit) {
-            if declared > limit {
-                return Err(too_large().into());
-            }
+        if let (Some(declared), Some(limit)) = (declared, limit)
+            && declared > limit
+        {
+            return Err(too_large().into());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

@@ -266,10 +266,39 @@ impl Writer {
         // already there (a retry, a duplicate).
         let window = chrono::Duration::hours(self.settings.duplicate_window_hours as i64);
         let reach = self.settings.duplicate_distance_m;
+        // The stored reports each named item could repeat, for the whole
+        // batch in a few statements.
+        let asks: Vec<(usize, store::intake::Near<'_>)> = drafts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let code = d.item_code.as_deref()?;
+                Some((
+                    i,
+                    store::intake::Near {
+                        item_code: code,
+                        since: store::util::ts(d.now - window),
+                        lon: d.wgs84.lon,
+                        lat: d.wgs84.lat,
+                        max_m: reach,
+                    },
+                ))
+            })
+            .collect();
+        let near: Vec<store::intake::Near<'_>> = asks.iter().map(|(_, a)| a.clone()).collect();
+        let mut nearby: HashMap<usize, Vec<(String, f64, f64, String)>> = asks
+            .iter()
+            .map(|(i, _)| *i)
+            .zip(
+                store::intake::recent_with_items_near(conn, &near)
+                    .await
+                    .map_err(S)?,
+            )
+            .collect();
         let mut decided = Vec::with_capacity(drafts.len());
         let mut rows: Vec<NewIntake> = Vec::new();
         let mut sightings: Vec<(String, domain::report::triage::Sighting)> = Vec::new();
-        for d in drafts {
+        for (at, d) in drafts.iter().enumerate() {
             let key = d.key.clone().map(|k| (d.reporter.clone(), k));
             if let Some(id) = key.as_ref().and_then(|k| taken.get(k)) {
                 decided.push(Decided::Done(Ok(Outcome::Existing(id.clone()))));
@@ -312,12 +341,8 @@ impl Writer {
                 });
             if let Some(me) = &me {
                 let code = me.item_code.as_deref().unwrap_or_default();
-                let since = store::util::ts(d.now - window);
-                let nearby =
-                    store::intake::recent_with_item_near(conn, code, &since, me.lon, me.lat, reach)
-                        .await
-                        .map_err(S)?;
-                let earlier = nearby.into_iter().map(|(id, lon, lat, at)| {
+                let stored = nearby.remove(&at).unwrap_or_default();
+                let earlier = stored.into_iter().map(|(id, lon, lat, at)| {
                     let at = domain::time::from_storage(&at).unwrap_or(d.now);
                     let s = domain::report::triage::Sighting {
                         lon,

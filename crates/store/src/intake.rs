@@ -686,46 +686,84 @@ fn devolution_state(row: &sqlx::any::AnyRow) -> Result<String> {
 // ---------------------------------------------------------------------------
 // Reads intake makes on every report, in forms that are cheap to repeat
 
-/// Recent open reports under an item within about `max_m` of a point
-/// (WGS84): what [`crate::reports::recent_with_item`] answers, narrowed to
-/// a box comfortably larger than the circle, so that the duplicate check
-/// reads the few reports nearby instead of every report of the item.
-pub async fn recent_with_item_near(
-    conn: &mut AnyConnection,
-    item_code: &str,
-    since: &str,
-    lon: f64,
-    lat: f64,
-    max_m: f64,
-) -> Result<Vec<(String, f64, f64, String)>> {
+/// One question of [`recent_with_items_near`]: reports of `item_code`
+/// received since `since` within about `max_m` of a point (WGS84).
+#[derive(Debug, Clone)]
+pub struct Near<'a> {
+    pub item_code: &'a str,
+    pub since: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub max_m: f64,
+}
+
+/// The box, comfortably larger than the circle, that the lookups narrow to:
+/// `(west, east, south, north)`.
+fn near_box(lon: f64, lat: f64, max_m: f64) -> (f64, f64, f64, f64) {
     // a degree of latitude is at least 110.5 km; half as much again for safety
     let dlat = max_m.max(0.0) * 1.5 / 110_500.0 + 1e-6;
     let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
-    let rows = sqlx::query(
-        "SELECT id, lon, lat, received_at FROM reports
-         WHERE item_code = $1 AND received_at >= $2 AND duplicate_of IS NULL
-           AND status NOT IN ('closed', 'evaluated', 'rejected', 'handed_over')
-           AND lon BETWEEN $3 AND $4 AND lat BETWEEN $5 AND $6
-         ORDER BY received_at",
-    )
-    .bind(item_code)
-    .bind(since)
-    .bind(lon - dlon)
-    .bind(lon + dlon)
-    .bind(lat - dlat)
-    .bind(lat + dlat)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
+    (lon - dlon, lon + dlon, lat - dlat, lat + dlat)
+}
+
+/// Recent open reports under an item within about `max_m` of a point
+/// (WGS84), for many points at once: what [`crate::reports::recent_with_item`]
+/// answers, narrowed to a box comfortably larger than the circle, so that
+/// the duplicate check reads the few reports nearby instead of every report
+/// of the item. For each question in order, its answer; one statement for
+/// every [`ROWS_PER_STATEMENT`] questions (intake's writer asks for a whole
+/// batch).
+pub async fn recent_with_items_near(
+    conn: &mut AnyConnection,
+    asks: &[Near<'_>],
+) -> Result<Vec<Vec<(String, f64, f64, String)>>> {
+    let mut out: Vec<Vec<(String, f64, f64, String)>> = vec![Vec::new(); asks.len()];
+    for (run_no, run) in asks.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let marks: Vec<String> = (0..run.len())
+            .map(|i| {
+                let m = |k: usize| format!("${}", i * 7 + k);
+                format!(
+                    "(CAST({} AS BIGINT), {}, {}, CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION))",
+                    m(1), m(2), m(3), m(4), m(5), m(6), m(7)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "WITH q (i, code, since, w, e, s, n) AS (VALUES {})
+             SELECT q.i AS i, r.id AS id, r.lon AS lon, r.lat AS lat, r.received_at AS received_at
+             FROM q JOIN reports r ON r.item_code = q.code AND r.received_at >= q.since
+             WHERE r.duplicate_of IS NULL
+               AND r.status NOT IN ('closed', 'evaluated', 'rejected', 'handed_over')
+               AND r.lon BETWEEN q.w AND q.e AND r.lat BETWEEN q.s AND q.n
+             ORDER BY q.i, r.received_at",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, a) in run.iter().enumerate() {
+            let (w, e, s, n) = near_box(a.lon, a.lat, a.max_m);
+            q = q
+                .bind((run_no * ROWS_PER_STATEMENT + i) as i64)
+                .bind(a.item_code)
+                .bind(&a.since)
+                .bind(w)
+                .bind(e)
+                .bind(s)
+                .bind(n);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let i: i64 = r.try_get("i")?;
+            let slot = out
+                .get_mut(i as usize)
+                .ok_or_else(|| StoreError::Corrupt("a duplicate lookup out of range".into()))?;
+            slot.push((
                 r.try_get("id")?,
                 r.try_get("lon")?,
                 r.try_get("lat")?,
                 r.try_get("received_at")?,
-            ))
-        })
-        .collect()
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// What the power list's search answers depend on: `(list, township)`.

@@ -234,6 +234,56 @@ mod cases {
         assert_eq!(store::audit::verify(&mut c, KEY).await.unwrap(), Ok(103));
     }
 
+    /// The duplicate lookup for a whole batch answers each question as it
+    /// would be answered alone: same item, since the instant, inside the box,
+    /// open and not itself a duplicate; more questions than one statement holds.
+    pub async fn the_batch_duplicate_lookup_answers_each_question(db: &TestDb) {
+        let p = place(db).await;
+        let open = new_report(&p, "村口有商户占道经营", None, None);
+        let mut far = new_report(&p, "镇北有商户占道经营", None, None);
+        far.lon += 0.01; // about 900 m east
+        let mut closed = new_report(&p, "已处理的占道经营", None, None);
+        closed.status = "closed".into();
+        let w = write(db, &[&open, &far, &closed]).await;
+        let dup = new_report(&p, "村口又有人占道经营", None, Some(&w[0].0));
+        write(db, &[&dup]).await;
+        let mut c = db.store.acquire().await.unwrap();
+        let since = |s: &str| s.to_string();
+        let ask = |item: &'static str, since: String, lon: f64| intake::Near {
+            item_code: item,
+            since,
+            lon,
+            lat: 34.4,
+            max_m: 100.0,
+        };
+        let long_ago = since("2000-01-01T00:00:00.000000Z");
+        let mut asks = vec![
+            ask("CG-001", long_ago.clone(), 115.3),
+            ask("CG-001", long_ago.clone(), 115.31),
+            ask("CG-999", long_ago.clone(), 115.3),
+            ask("CG-001", since("2999-01-01T00:00:00.000000Z"), 115.3),
+        ];
+        // past one statement's questions: the 41st asks what the first asked
+        while asks.len() < 40 {
+            asks.push(ask("CG-001", long_ago.clone(), 116.0));
+        }
+        asks.push(ask("CG-001", long_ago, 115.3001));
+        let got = intake::recent_with_items_near(&mut c, &asks).await.unwrap();
+        let ids = |i: usize| got[i].iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+        assert_eq!(got.len(), asks.len());
+        assert_eq!(
+            ids(0),
+            [w[0].0.clone()],
+            "open, near; not the closed one or the duplicate"
+        );
+        assert_eq!(ids(1), [w[1].0.clone()], "the far one, asked from there");
+        assert!(got[2].is_empty(), "another item");
+        assert!(got[3].is_empty(), "nothing since then");
+        assert!(got[4..40].iter().all(Vec::is_empty), "far from all");
+        assert_eq!(ids(40), [w[0].0.clone()], "the second statement's answer");
+        assert_eq!((got[0][0].1, got[0][0].2), (115.3, 34.4));
+    }
+
     fn county_scope() -> Scope {
         Principal {
             user_id: Some("s".into()),
@@ -324,5 +374,6 @@ mod cases {
 store::both_databases!(crate::cases =>
     a_batch_stores_each_report_once_in_order_with_trail_and_audit,
     a_large_batch_is_written_in_runs,
+    the_batch_duplicate_lookup_answers_each_question,
     the_search_entry_is_the_one_by_one_entry,
 );

@@ -16,6 +16,8 @@ mod soak;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // before the runtime's threads: see the crate's reasons
+    yiwang_malloc::tune();
     let cli = <cli::Cli as clap::Parser>::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
