@@ -77,6 +77,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A calendar date given as `YYYY-MM-DD` (surrounding blanks ignored);
+/// refused with `code`, naming `field` and what was received.
+pub fn date(code: &'static str, field: &str, s: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError(Error::invalid(
+            code,
+            field,
+            format!("{field} 应为日期（YYYY-MM-DD），收到「{s}」"),
+            format!("{field} must be a date (YYYY-MM-DD), got `{s}`"),
+        ))
+    })
+}
+
 /// A text field that must not be blank.
 pub fn required(field: &'static str, value: &str) -> Result<(), ApiError> {
     domain::json::required(field, value).map_err(ApiError)

@@ -70,14 +70,7 @@ pub struct NewCaseRequest {
 }
 
 fn date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
-    s.parse().map_err(|_| {
-        ApiError(Error::invalid(
-            "case.date",
-            field,
-            format!("{field} 应为 YYYY-MM-DD 格式的日期"),
-            format!("{field} must be a date YYYY-MM-DD"),
-        ))
-    })
+    crate::extract::date("case.date", field, s)
 }
 
 /// File a case (立案). Refused when the township does not hold the item

@@ -617,14 +617,7 @@ pub async fn devolve(
     let scope = county_scope(&caller)?;
     crate::extract::required("decision_no", &req.decision_no)?;
     crate::extract::required("from_department", &req.from_department)?;
-    let date: NaiveDate = req.decision_date.parse().map_err(|_| {
-        ApiError(Error::invalid(
-            "body.date",
-            "decision_date",
-            "决定日期应为 YYYY-MM-DD",
-            "decision_date must be YYYY-MM-DD",
-        ))
-    })?;
+    let date: NaiveDate = crate::extract::date("body.date", "decision_date", &req.decision_date)?;
     let mut tx = state.store.begin().await?;
     let t = jurisdiction_in(&mut tx, &scope, "township", &req.township).await?;
     let item = stored(&mut tx, &req.item_code).await?;

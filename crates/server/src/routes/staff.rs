@@ -371,14 +371,7 @@ pub struct NewCredential {
 }
 
 fn date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
-    s.parse().map_err(|_| {
-        ApiError(Error::invalid(
-            "body.date",
-            field,
-            format!("{field} 应为 YYYY-MM-DD 日期"),
-            format!("{field} must be a YYYY-MM-DD date"),
-        ))
-    })
+    crate::extract::date("body.date", field, s)
 }
 
 /// Record an enforcement credential (APL Art. 42).

@@ -127,14 +127,7 @@ pub struct Overview {
 }
 
 fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError(Error::invalid(
-            "stats.date",
-            field,
-            format!("{field} 应为日期（YYYY-MM-DD），收到「{s}」"),
-            format!("{field} must be a date (YYYY-MM-DD), got `{s}`"),
-        ))
-    })
+    crate::extract::date("stats.date", field, s)
 }
 
 /// The dashboard of a jurisdiction for a period (统计概览): totals, trend,

@@ -27,14 +27,7 @@ use crate::state::AppState;
 
 /// A date parameter, naming its field when it is not `YYYY-MM-DD`.
 fn date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
-    s.trim().parse().map_err(|_| {
-        ApiError(Error::invalid(
-            "assessment.date",
-            field,
-            format!("{field} 应为 YYYY-MM-DD 格式的日期，收到「{s}」"),
-            format!("{field} must be a date as YYYY-MM-DD, got `{s}`"),
-        ))
-    })
+    crate::extract::date("assessment.date", field, s)
 }
 
 /// The period asked for; by default this month up to today (China time).

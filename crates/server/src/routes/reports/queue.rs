@@ -92,14 +92,7 @@ fn day_start(field: &str, day: Option<&str>, days_after: u64) -> Result<Option<S
     let Some(day) = day.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-        Error::invalid(
-            "report.date",
-            field,
-            format!("{field} 应为日期（YYYY-MM-DD），收到「{day}」"),
-            format!("{field} must be a date (YYYY-MM-DD), got `{day}`"),
-        )
-    })?;
+    let d = crate::extract::date("report.date", field, day)?;
     let d = d
         .checked_add_days(chrono::Days::new(days_after))
         .unwrap_or(d);
