@@ -8,7 +8,7 @@
 mod common;
 
 mod cases {
-    use super::common::case_kit::staff_of;
+    use super::common::case_kit::{held_by_a, staff_of};
     use super::common::*;
     use chrono::{Days, NaiveDate};
     use domain::calendar::Calendar;
@@ -40,7 +40,6 @@ mod cases {
     }
 
     async fn item_held_by_a(app: &TestApp, code: &str) {
-        let county = app.session("countyadmin").await;
         let item = json!({
             "code": code, "name": "对违反测试条例行为的处罚", "kind": "行政处罚", "field": "城市管理",
             "legal_basis": [{"law": "《测试条例》", "level": "地方性法规", "article": "第十条",
@@ -48,27 +47,7 @@ mod cases {
             "discretion": [{"circumstance": "一般", "fine_min_yuan": 200, "fine_max_yuan": 2000, "suggested": "罚款"}],
             "lead_department": "宁陵县城市管理局"
         });
-        ok(app
-            .send_as(
-                &county,
-                Method::POST,
-                "/api/v1/power-items",
-                Some(json!({"item": item, "reason": "新增"})),
-            )
-            .await)
-        .await;
-        ok(app
-            .send_as(
-                &county,
-                Method::POST,
-                "/api/v1/devolutions",
-                Some(
-                    json!({"township": A, "item_code": code, "decision_no": "宁政〔2026〕3号",
-                    "decision_date": "2026-01-05", "from_department": "宁陵县城市管理局"}),
-                ),
-            )
-            .await)
-        .await;
+        held_by_a(app, item).await;
     }
 
     /// A new user with `role` in `township`, created by its admin, logged in.
