@@ -362,10 +362,19 @@ impl Common {
     }
 }
 
+/// How often a server gives the allocator's free pages back to the system.
+const TRIM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(c) => serve(c.settings(None)?).await,
-        Command::Demo(c) => demo(c.settings(Some("data/demo"))?).await,
+        Command::Serve(c) => {
+            yiwang_malloc::trim_every(TRIM_INTERVAL)?;
+            serve(c.settings(None)?).await
+        }
+        Command::Demo(c) => {
+            yiwang_malloc::trim_every(TRIM_INTERVAL)?;
+            demo(c.settings(Some("data/demo"))?).await
+        }
         Command::Migrate(c) => migrate(c.settings(None)?).await,
         Command::User(UserCommand::Create {
             username,
