@@ -4,37 +4,36 @@
 //!
 //! SQLite's page caches (a cache per pooled connection, each used from that
 //! connection's own thread) allocate and free pages of a few KiB tens of
-//! thousands of times a second (see [`page_region`]). glibc's `malloc`
-//! gives every thread that allocates an arena of its own (up to eight per
-//! core) and raises its `mmap` threshold each time a large block is freed,
-//! so that the arenas keep more and more freed memory: in a one-hour soak
-//! the server's resident memory grew about 5 MiB a minute while the memory
-//! in use stayed level (`malloc_stats`: 65 MiB in use of 120 MiB held after
+//! thousands of times a second: in WAL mode a reading connection drops its
+//! whole cache whenever another connection has committed since its last
+//! read, and reports arrive all the time. glibc's `malloc` gives every
+//! thread that allocates an arena of its own (up to eight per core) and
+//! raises its `mmap` threshold each time a large block is freed, so that
+//! the arenas keep more and more freed memory: in a one-hour soak the
+//! server's resident memory grew about 5 MiB a minute while the memory in
+//! use stayed level (`malloc_stats`: 65 MiB in use of 120 MiB held after
 //! six minutes).
 //!
 //! # What
 //!
-//! [`tune`], before any thread starts and before SQLite is used:
+//! [`tune`], before any thread starts: at most [`ARENAS`] arenas, blocks of
+//! [`MMAP_THRESHOLD`] and more mapped on their own (returned to the system
+//! when freed), and free memory above [`TRIM_THRESHOLD`] at the top of a
+//! heap given back. An operator who sets `GLIBC_TUNABLES` for
+//! `glibc.malloc` keeps those settings; elsewhere than Linux with glibc,
+//! nothing is done.
 //!
-//! * SQLite's pages go to a region of their own ([`page_region`],
-//!   [`SQLITE_PAGE_SLOTS`] slots), so their churn never reaches `malloc`;
-//! * glibc keeps at most [`ARENAS`] arenas, maps blocks of
-//!   [`MMAP_THRESHOLD`] and more on their own (returned to the system when
-//!   freed) and gives back free memory above [`TRIM_THRESHOLD`] at the top
-//!   of a heap. An operator who sets `GLIBC_TUNABLES` for `glibc.malloc`
-//!   keeps those settings; elsewhere than Linux with glibc, nothing is done.
+//! Freed pages in the middle of an arena still stay with the process until
+//! something gives them back: [`trim_every`] starts a thread that calls
+//! `malloc_trim(0)` at an interval (the server: every minute). In a soak,
+//! one such call brought the resident memory from 146 MiB back to 86 MiB,
+//! the memory actually in use; with the trim every minute the one-hour soak
+//! stays level (see `yiwang bench soak`).
 //!
-//! And [`trim_every`] starts a thread that gives freed pages in the middle
-//! of the arenas back (`malloc_trim(0)`) at an interval (the server: every
-//! minute). In the soak, one such call brought the resident memory from
-//! 146 MiB back to 86 MiB, the memory actually in use.
-
-mod sqlite;
-pub use sqlite::{page_region, usage as sqlite_pages};
-
-/// Page slots of SQLite's region ([`page_region`]): the intake writer's
-/// cache (64 MiB) and sixteen readers' (2 MiB each), about 110 MiB.
-pub const SQLITE_PAGE_SLOTS: usize = 24 * 1024;
+//! (Giving SQLite a page region of its own, `SQLITE_CONFIG_PAGECACHE`, was
+//! tried too: level as well, but SQLite writes its free list through every
+//! slot at start, so the whole region, about 105 MiB, is resident from the
+//! first minute.)
 
 /// Arenas at most (glibc's default is eight per core).
 pub const ARENAS: i32 = 2;
@@ -55,11 +54,8 @@ pub enum Tuned {
     NotGlibc,
 }
 
-/// Set the allocators up; call first thing in `main`, before any thread and
-/// before SQLite is used: SQLite's page region ([`SQLITE_PAGE_SLOTS`]),
-/// then glibc's settings.
+/// Set the allocator up; call first thing in `main`, before any thread.
 pub fn tune() -> Tuned {
-    page_region(SQLITE_PAGE_SLOTS);
     let operator = std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("glibc.malloc"));
     if operator {
         return Tuned::Operator;
