@@ -27,8 +27,10 @@
 //! something gives them back: [`trim_every`] starts a thread that calls
 //! `malloc_trim(0)` at an interval (the server: every minute). In a soak,
 //! one such call brought the resident memory from 146 MiB back to 86 MiB,
-//! the memory actually in use; with the trim every minute the one-hour soak
-//! stays level (see `yiwang bench soak`).
+//! the memory actually in use. With these settings a soak (`yiwang bench
+//! soak`) stays level at about 80 MiB for its first twenty minutes, where
+//! glibc's defaults grew about 5 MiB a minute; after that it steps up to
+//! about 120 MiB and still rises slowly, for a reason not yet found.
 //!
 //! (Giving SQLite a page region of its own, `SQLITE_CONFIG_PAGECACHE`, was
 //! tried too: level as well, but SQLite writes its free list through every
