@@ -527,6 +527,64 @@ mod cases {
         .await;
         assert_eq!(admin_audit["total"], 1);
     }
+
+    /// The sweep reads only the reports whose time has come (migration
+    /// 0022): a second sweep at the same moment reads nothing, a new report
+    /// is read once, a calendar change makes every waiting one due again.
+    pub async fn a_sweep_reads_only_the_reports_whose_time_has_come(db: &TestDb) {
+        let key = store::audit::load_or_create_key(db.dir.path(), None).unwrap();
+        demo::seed(&db.store, &key).await.unwrap();
+        let mut settings = test_settings(db);
+        settings.supervision_interval_secs = 0;
+        let app = spawn_with(settings, db.store.clone()).await;
+        let s = instance(db).await;
+        let sweep = |when| server::supervisor::sweep(&s, when);
+        new_report(&app, "门店占道经营").await;
+        new_report(&app, "施工噪声扰民").await;
+        let now = Utc::now();
+        let first = sweep(now).await.map_err(|e| e.0).unwrap();
+        assert_eq!(first.looked, 2, "each new report is read once");
+        let second = sweep(now).await.map_err(|e| e.0).unwrap();
+        assert_eq!(second.looked, 0, "then nothing until their time comes");
+        assert!(second.issued.is_empty());
+        let id = new_report(&app, "路边违规设置广告牌").await;
+        let third = sweep(Utc::now()).await.map_err(|e| e.0).unwrap();
+        assert_eq!(third.looked, 1, "only the new report");
+        assert!(third.issued.is_empty(), "it is on time");
+        // its warning comes before its deadline: read again then, not sooner
+        let dispatcher = app.session("dispatcher").await;
+        let r = ok(app
+            .get_as(&dispatcher, &format!("/api/v1/reports/{id}"))
+            .await)
+        .await;
+        let deadline = at(&r["deadline_at"]);
+        let warned = sweep(deadline - Duration::seconds(1))
+            .await
+            .map_err(|e| e.0)
+            .unwrap();
+        assert!(
+            warned.issued.contains(&(id.clone(), "warning".to_string())),
+            "{warned:?}"
+        );
+        let county_admin = app.session("countyadmin").await;
+        let plan =
+            json!({"year": 2027, "holidays": ["2027-01-01"], "workdays": [], "source": "测试通知"});
+        ok(app
+            .send_as(
+                &county_admin,
+                Method::PUT,
+                "/api/v1/calendar/2027",
+                Some(plan),
+            )
+            .await)
+        .await;
+        let after = sweep(Utc::now()).await.map_err(|e| e.0).unwrap();
+        assert!(
+            after.looked > 0,
+            "a calendar change makes the waiting reports due"
+        );
+        assert!(after.looked <= first.looked + 1);
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -534,4 +592,5 @@ store::both_databases!(crate::cases =>
     the_scheduler_warns_flags_and_escalates_once_with_three_instances,
     a_paused_report_is_not_supervised_and_people_issue_notices,
     an_admin_enters_next_years_holidays_and_deadlines_follow,
+    a_sweep_reads_only_the_reports_whose_time_has_come,
 );

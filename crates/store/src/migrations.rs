@@ -166,6 +166,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0021_dashboard.sqlite.sql"),
         postgres: include_str!("../migrations/0021_dashboard.postgres.sql"),
     },
+    Migration {
+        version: 22,
+        name: "supervise_at",
+        sql: include_str!("../migrations/0022_supervise_at.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this binary expects.

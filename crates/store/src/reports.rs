@@ -258,6 +258,8 @@ pub async fn update(conn: &mut AnyConnection, id: &str, u: &Update<'_>) -> Resul
         "status = $2".to_string(),
         "updated_at = $3".to_string(),
         "version = version + 1".to_string(),
+        // a new step or deadline: the supervision sweep looks again
+        "supervise_at = ''".to_string(),
     ];
     if first_close {
         sets.push("closed_at = $3".to_string());

@@ -21,48 +21,91 @@ pub const RUNNING: &[&str] = &[
     "verified",
 ];
 
-/// A report whose step clock is running (not paused), for the sweep.
+/// A report whose `supervise_at` has come: the sweep looks at it now.
 #[derive(Debug, Clone)]
-pub struct Running {
+pub struct Due {
     pub id: String,
+    /// The version read: the sweep's bookkeeping applies only to it.
+    pub version: i64,
     pub status: String,
     pub urgency: String,
     pub township_id: String,
     pub township_path: String,
-    pub deadline_at: String,
+    pub deadline_at: Option<String>,
     /// When the running step began (the receipt for the first step).
     pub started_at: String,
+    pub paused_at: Option<String>,
 }
 
-/// Running, unpaused reports with a deadline before `horizon`.
-pub async fn running(conn: &mut AnyConnection, horizon: &str) -> Result<Vec<Running>> {
-    let list = RUNNING
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT r.id, r.status, r.urgency, r.township_id, t.path, r.deadline_at,
-                COALESCE(r.step_started_at, r.received_at) AS started_at
+impl Due {
+    /// Whether its step clock runs: a running status, a deadline, no pause.
+    pub fn running(&self) -> bool {
+        self.deadline_at.is_some()
+            && self.paused_at.is_none()
+            && RUNNING.contains(&self.status.as_str())
+    }
+}
+
+/// Up to `limit` reports whose `supervise_at` is at or before `now`
+/// (migration 0022), the longest-waiting first — by index, however many
+/// reports are open.
+pub async fn due_for_sweep(conn: &mut AnyConnection, now: &str, limit: i64) -> Result<Vec<Due>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.version, r.status, r.urgency, r.township_id, t.path, r.deadline_at,
+                COALESCE(r.step_started_at, r.received_at) AS started_at, r.paused_at
          FROM reports r JOIN jurisdictions t ON t.id = r.township_id
-         WHERE r.deadline_at IS NOT NULL AND r.paused_at IS NULL
-           AND r.status IN ({list}) AND r.deadline_at <= $1
-         ORDER BY r.deadline_at"
-    );
-    let rows = sqlx::query(&sql).bind(horizon).fetch_all(conn).await?;
+         WHERE r.supervise_at IS NOT NULL AND r.supervise_at <= $1
+         ORDER BY r.supervise_at
+         LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|r| {
-            Ok(Running {
+            Ok(Due {
                 id: r.try_get(0)?,
-                status: r.try_get(1)?,
-                urgency: r.try_get(2)?,
-                township_id: r.try_get(3)?,
-                township_path: r.try_get(4)?,
-                deadline_at: r.try_get(5)?,
-                started_at: r.try_get(6)?,
+                version: r.try_get(1)?,
+                status: r.try_get(2)?,
+                urgency: r.try_get(3)?,
+                township_id: r.try_get(4)?,
+                township_path: r.try_get(5)?,
+                deadline_at: r.try_get(6)?,
+                started_at: r.try_get(7)?,
+                paused_at: r.try_get(8)?,
             })
         })
         .collect()
+}
+
+/// When the sweep must next look at this report (None: never again for
+/// this deadline) — unless it changed since `version` was read, in which
+/// case it stays due (false).
+pub async fn set_supervise_at(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    at: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query("UPDATE reports SET supervise_at = $2 WHERE id = $1 AND version = $3")
+        .bind(id)
+        .bind(at)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Make every report the sweep still follows due now: after a change of
+/// the calendar or of the warning share, the times it worked out are stale.
+pub async fn recheck_all(conn: &mut AnyConnection) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE reports SET supervise_at = '' WHERE supervise_at IS NOT NULL AND supervise_at <> ''",
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// One supervision record.
@@ -268,6 +311,8 @@ pub async fn set_clock(conn: &mut AnyConnection, id: &str, c: &Clock<'_>) -> Res
     let mut sets = vec![
         "updated_at = $2".to_string(),
         "version = version + 1".to_string(),
+        // a pause, a resume, a moved deadline: the sweep looks again
+        "supervise_at = ''".to_string(),
     ];
     let mut binds: Vec<Option<String>> = vec![Some(now())];
     if let Some(p) = c.paused_at {

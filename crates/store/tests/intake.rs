@@ -369,6 +369,151 @@ mod cases {
             assert_eq!(a.get::<String, _>("path"), b.get::<String, _>("path"));
         }
     }
+
+    /// Migration 0022: the supervision sweep reads only the reports whose
+    /// `supervise_at` has come, by index; a step, a pause or a calendar
+    /// change makes a report due again; a sweep's note on a report that
+    /// changed meanwhile is not applied.
+    pub async fn the_sweep_reads_only_reports_whose_time_has_come(db: &TestDb) {
+        use store::supervision as sv;
+        let p = place(db).await;
+        let mut ids = Vec::new();
+        for text in ["占道经营一", "占道经营二", "占道经营三"] {
+            let mut r = new_report(&p, text, None, None);
+            r.deadline_at = Some("2026-12-03T08:00:00.000000Z".into());
+            ids.push(write(db, &[&r]).await[0].0.clone());
+        }
+        let now = "2026-12-01T08:00:00.000000Z";
+        let later = "2026-12-02T08:00:00.000000Z";
+        let mut c = db.store.acquire().await.unwrap();
+        let due = |list: Vec<sv::Due>| {
+            let mut v: Vec<String> = list.into_iter().map(|d| d.id).collect();
+            v.sort();
+            v
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let all = sv::due_for_sweep(&mut c, now, 100).await.unwrap();
+        assert_eq!(
+            due(all.clone()),
+            sorted(ids.clone()),
+            "a new report is due at once"
+        );
+        assert!(all.iter().all(|d| d.running()));
+        let version = |id: &str| all.iter().find(|d| d.id == id).unwrap().version;
+        // the first waits for its warning, the second is done with
+        assert!(
+            sv::set_supervise_at(&mut c, &ids[0], version(&ids[0]), Some(later))
+                .await
+                .unwrap()
+        );
+        assert!(
+            sv::set_supervise_at(&mut c, &ids[1], version(&ids[1]), None)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !sv::set_supervise_at(&mut c, &ids[2], version(&ids[2]) + 1, None)
+                .await
+                .unwrap(),
+            "a report changed since it was read stays due"
+        );
+        assert_eq!(
+            due(sv::due_for_sweep(&mut c, now, 100).await.unwrap()),
+            vec![ids[2].clone()]
+        );
+        assert_eq!(
+            due(sv::due_for_sweep(&mut c, later, 100).await.unwrap()),
+            sorted(vec![ids[0].clone(), ids[2].clone()])
+        );
+        assert_eq!(
+            sv::due_for_sweep(&mut c, now, 0).await.unwrap().len(),
+            0,
+            "the limit holds"
+        );
+        // a step of the closed loop makes the second due again
+        reports::update(
+            &mut c,
+            &ids[1],
+            &reports::Update {
+                version: version(&ids[1]),
+                status: "dispatched",
+                dispatched_squad: None,
+                dispatched_to: None,
+                handler: None,
+                deadline_at: Some(Some("2026-12-04T08:00:00.000000Z")),
+                step_started_at: Some(now),
+            },
+        )
+        .await
+        .unwrap();
+        let again = due(sv::due_for_sweep(&mut c, now, 100).await.unwrap());
+        assert_eq!(again, sorted(vec![ids[1].clone(), ids[2].clone()]));
+        // a pause too
+        let v1 = version(&ids[1]) + 1;
+        assert!(
+            sv::set_supervise_at(&mut c, &ids[1], v1, None)
+                .await
+                .unwrap()
+        );
+        sv::set_clock(
+            &mut c,
+            &ids[1],
+            &sv::Clock {
+                version: v1,
+                paused_at: Some(Some(now)),
+                deadline_at: None,
+                step_started_at: None,
+            },
+        )
+        .await
+        .unwrap();
+        let paused = sv::due_for_sweep(&mut c, now, 100).await.unwrap();
+        let d = paused
+            .iter()
+            .find(|d| d.id == ids[1])
+            .expect("due after a pause");
+        assert!(!d.running(), "a paused step's clock does not run");
+        // a calendar change: every time worked out is stale
+        assert_eq!(
+            sv::recheck_all(&mut c).await.unwrap(),
+            1,
+            "only the one waiting"
+        );
+        assert_eq!(
+            due(sv::due_for_sweep(&mut c, now, 100).await.unwrap()),
+            sorted(ids.clone())
+        );
+
+        let sql = "SELECT r.id FROM reports r WHERE r.supervise_at IS NOT NULL AND r.supervise_at <= '2026' ORDER BY r.supervise_at LIMIT 5";
+        let plan: Vec<String> = if db.store.backend() == store::Backend::Postgres {
+            sqlx::query("SET enable_seqscan = off")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            let rows = sqlx::query(&format!("EXPLAIN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            sqlx::query("SET enable_seqscan = on")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        } else {
+            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>("detail")).collect()
+        };
+        assert!(
+            plan.iter().any(|l| l.contains("reports_supervise_at")),
+            "the due reports are found by index: {plan:?}"
+        );
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -376,4 +521,5 @@ store::both_databases!(crate::cases =>
     a_large_batch_is_written_in_runs,
     the_batch_duplicate_lookup_answers_each_question,
     the_search_entry_is_the_one_by_one_entry,
+    the_sweep_reads_only_reports_whose_time_has_come,
 );

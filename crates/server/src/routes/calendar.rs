@@ -81,6 +81,8 @@ pub async fn put_year(
     let calendar = crate::deadlines::merged(&stored)?;
     store::supervision::put_calendar_year(&mut tx, i64::from(year), &json, &caller.principal.name)
         .await?;
+    // warning times worked out on the old calendar are stale
+    store::supervision::recheck_all(&mut tx).await?;
     let root = scope.roots().first().cloned().unwrap_or_default();
     let after = serde_json::json!({"year": year, "holidays": plan.holidays.len(),
         "workdays": plan.workdays.len(), "source": plan.source});
