@@ -14,6 +14,7 @@ use store::identity;
 
 use crate::error::ApiError;
 use crate::lang::cookie;
+use crate::session_cache::Resolved;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "yiwang_session";
@@ -141,11 +142,11 @@ impl FromRequestParts<AppState> for Caller {
             ));
         }
         let digest = identity::token_digest(&token);
-        let mut conn = state.store.acquire().await?;
         let request_id = request_id(parts);
         let ip = client_ip(parts);
         let now = domain::time::to_storage(Utc::now());
         if token.starts_with(INTEGRATION_PREFIX) {
+            let mut conn = state.store.acquire().await?;
             let t = identity::integration_by_digest(&mut conn, &digest)
                 .await?
                 .ok_or_else(invalid)?;
@@ -182,12 +183,14 @@ impl FromRequestParts<AppState> for Caller {
                 ip,
             });
         }
-        let s = identity::session_by_digest(&mut conn, &digest)
-            .await?
-            .ok_or_else(invalid)?;
-        if s.revoked {
-            return Err(revoked());
-        }
+        let s = match state.sessions.get(&digest) {
+            Some(s) => s,
+            None => {
+                let s = resolve_session(state, &digest, &now).await?;
+                state.sessions.put(&digest, s.clone());
+                s
+            }
+        };
         if s.expires_at.as_str() <= now.as_str() {
             return Err(expired());
         }
@@ -210,32 +213,55 @@ impl FromRequestParts<AppState> for Caller {
                 )));
             }
         }
-        let user = identity::user_by_id(&mut conn, &s.user_id).await?;
-        if !user.active {
-            return Err(unauthenticated(
-                "auth.disabled",
-                "账号已停用",
-                "this account is disabled",
-            ));
-        }
-        let grants = identity::grants_of(&mut conn, &user.id)
-            .await?
-            .iter()
-            .map(|g| g.grant())
-            .collect();
         Ok(Caller {
             principal: Principal {
-                user_id: Some(user.id),
-                name: user.username,
-                grants,
+                user_id: Some(s.user_id),
+                name: s.username,
+                grants: s.grants,
                 token_permissions: None,
             },
-            session_id: Some(s.id),
+            session_id: Some(s.session_id),
             csrf_token: Some(s.csrf_token),
             request_id,
             ip,
         })
     }
+}
+
+/// A session token's session, user and grants from the database: only a
+/// session that is valid now (not revoked, not expired, its user active).
+async fn resolve_session(state: &AppState, digest: &str, now: &str) -> Result<Resolved, ApiError> {
+    let mut conn = state.store.acquire().await?;
+    let s = identity::session_by_digest(&mut conn, digest)
+        .await?
+        .ok_or_else(invalid)?;
+    if s.revoked {
+        return Err(revoked());
+    }
+    if s.expires_at.as_str() <= now {
+        return Err(expired());
+    }
+    let user = identity::user_by_id(&mut conn, &s.user_id).await?;
+    if !user.active {
+        return Err(unauthenticated(
+            "auth.disabled",
+            "账号已停用",
+            "this account is disabled",
+        ));
+    }
+    let grants = identity::grants_of(&mut conn, &user.id)
+        .await?
+        .iter()
+        .map(|g| g.grant())
+        .collect();
+    Ok(Resolved {
+        session_id: s.id,
+        csrf_token: s.csrf_token,
+        expires_at: s.expires_at,
+        user_id: user.id,
+        username: user.username,
+        grants,
+    })
 }
 
 fn invalid() -> ApiError {

@@ -43,6 +43,10 @@ pub struct Settings {
     pub shutdown_grace_secs: u64,
     /// Hours a login session lasts.
     pub session_ttl_hours: u64,
+    /// Milliseconds a resolved session is kept in memory (0: read it from
+    /// the database on every request). A revocation through another
+    /// instance takes effect here within this time.
+    pub session_cache_ms: u64,
     /// Mark cookies `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
     /// Audit key (hex, ≥ 32 digits). Unset: `audit.key` in the data folder, created on first start.
@@ -85,6 +89,7 @@ impl Default for Settings {
             sqlite_full_sync: false,
             shutdown_grace_secs: 30,
             session_ttl_hours: 12,
+            session_cache_ms: 1000,
             secure_cookies: false,
             audit_key: None,
             locate_snap_m: 200.0,

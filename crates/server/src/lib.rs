@@ -15,6 +15,7 @@ pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod session_cache;
 pub mod startup;
 pub mod state;
 pub mod suggest;

@@ -70,6 +70,9 @@ impl Application {
                 store::StoreError::Unavailable(format!("cannot start the intake writer: {e}"))
             })?,
         );
+        let sessions = Arc::new(crate::session_cache::SessionCache::new(
+            Duration::from_millis(settings.session_cache_ms),
+        ));
         let state = AppState {
             store,
             settings,
@@ -86,6 +89,7 @@ impl Application {
                 None => crate::live::Live::default(),
             }),
             public_limiter,
+            sessions,
             intake,
         };
         state.grids.refresh(&state.store).await?;

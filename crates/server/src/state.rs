@@ -24,4 +24,6 @@ pub struct AppState {
     pub public_limiter: Arc<crate::routes::public::Limiter>,
     /// The one writer of new reports: batches them into shared commits.
     pub intake: Arc<crate::group_commit::GroupCommit>,
+    /// Sessions resolved in the last moment.
+    pub sessions: Arc<crate::session_cache::SessionCache>,
 }

@@ -288,6 +288,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.sessions.clear();
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&session_cookie("", 0, state.settings.secure_cookies)) {
         headers.insert(header::SET_COOKIE, v);
@@ -388,5 +389,6 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.sessions.clear();
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

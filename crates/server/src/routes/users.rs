@@ -273,6 +273,7 @@ pub async fn add_role(
     .await?;
     let grants = identity::grants_of(&mut tx, &id).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.sessions.clear();
     Ok((StatusCode::CREATED, Json(view(user, &grants, lang))))
 }
 
@@ -313,6 +314,7 @@ pub async fn remove_role(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.sessions.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -364,5 +366,6 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.sessions.clear();
     Ok(StatusCode::NO_CONTENT)
 }
