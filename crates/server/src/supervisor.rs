@@ -119,6 +119,20 @@ fn warning_from(
     at(hi)
 }
 
+/// When the sweep first needs to look at a step begun at `start`: its
+/// warning time (a new report carries it, so no sweep reads it before).
+pub fn first_look(
+    cal: &domain::calendar::Calendar,
+    step: rp::Step,
+    urgency: Urgency,
+    start: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    warn_at: f64,
+) -> DateTime<Utc> {
+    let share = |t| deadlines::used_share(cal, step, urgency, start, deadline, t);
+    warning_from(share, warn_at, start, deadline)
+}
+
 /// When the sweep must next look at a running step that is `alert` at
 /// `now`, with `recorded` the kinds on record for its deadline after this
 /// sweep: the warning time, the deadline, the next rung of the ladder —

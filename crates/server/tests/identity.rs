@@ -139,8 +139,65 @@ mod cases {
         .execute(&mut *c)
         .await
         .unwrap();
+        // changed behind the server's back (as another instance would):
+        // seen once the session resolved a moment ago has aged out of the
+        // cache (`session_cache_ms`, one second by default)
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let body = problem(app.get_as(&s, "/api/v1/me").await, 401).await;
         assert_eq!(body["code"], "auth.expired");
+    }
+
+    /// Sessions are kept in memory for a while (`session_cache_ms`, here a
+    /// minute), yet a session past its expiry is refused at once, and a
+    /// role withdrawn through this instance no longer counts at once.
+    pub async fn cached_sessions_still_expire_and_lose_withdrawn_roles_at_once(db: &TestDb) {
+        let key = store::audit::load_or_create_key(db.dir.path(), None).unwrap();
+        demo::seed(&db.store, &key).await.unwrap();
+        let mut settings = test_settings(db);
+        settings.session_cache_ms = 60_000;
+        let app = spawn_with(settings, db.store.clone()).await;
+
+        let s = app.session("squadleader").await;
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+        let mut c = db.store.acquire().await.unwrap();
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+            .bind(domain::time::to_storage(soon))
+            .bind(store::identity::token_digest(&s.token))
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get_as(&s, "/api/v1/me").await.status(),
+            200,
+            "resolved and kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+        let body = problem(app.get_as(&s, "/api/v1/me").await, 401).await;
+        assert_eq!(
+            body["code"], "auth.expired",
+            "the kept session expires on time"
+        );
+
+        let officer = app.session("officer").await;
+        assert_eq!(app.get_as(&officer, "/api/v1/reports").await.status(), 200);
+        let me: serde_json::Value = app
+            .get_as(&officer, "/api/v1/me")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let admin = app.session("countyadmin").await;
+        for role in me["roles"].as_array().unwrap() {
+            let path = format!(
+                "/api/v1/users/{}/roles/{}",
+                me["id"].as_str().unwrap(),
+                role["id"].as_str().unwrap()
+            );
+            let r = app.send_as(&admin, Method::DELETE, &path, None).await;
+            assert_eq!(r.status(), 204, "{path}");
+        }
+        let body = problem(app.get_as(&officer, "/api/v1/reports").await, 403).await;
+        assert_eq!(body["code"], "access.forbidden", "{body}");
     }
 
     pub async fn repeated_failures_are_throttled_per_account(db: &TestDb) {
@@ -423,6 +480,7 @@ store::both_databases!(crate::cases =>
     malformed_and_unknown_tokens_are_refused,
     logout_revokes_the_token,
     expired_sessions_are_refused,
+    cached_sessions_still_expire_and_lose_withdrawn_roles_at_once,
     repeated_failures_are_throttled_per_account,
     repeated_failures_are_throttled_per_address,
     cookie_sessions_need_the_csrf_token,

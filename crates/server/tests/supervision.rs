@@ -529,8 +529,8 @@ mod cases {
     }
 
     /// The sweep reads only the reports whose time has come (migration
-    /// 0022): a second sweep at the same moment reads nothing, a new report
-    /// is read once, a calendar change makes every waiting one due again.
+    /// 0022): a new report not before its warning time, then not again
+    /// before its deadline; a calendar change makes every waiting one due.
     pub async fn a_sweep_reads_only_the_reports_whose_time_has_come(db: &TestDb) {
         let key = store::audit::load_or_create_key(db.dir.path(), None).unwrap();
         demo::seed(&db.store, &key).await.unwrap();
@@ -541,31 +541,28 @@ mod cases {
         let sweep = |when| server::supervisor::sweep(&s, when);
         new_report(&app, "门店占道经营").await;
         new_report(&app, "施工噪声扰民").await;
-        let now = Utc::now();
-        let first = sweep(now).await.map_err(|e| e.0).unwrap();
-        assert_eq!(first.looked, 2, "each new report is read once");
-        let second = sweep(now).await.map_err(|e| e.0).unwrap();
-        assert_eq!(second.looked, 0, "then nothing until their time comes");
-        assert!(second.issued.is_empty());
+        let first = sweep(Utc::now()).await.map_err(|e| e.0).unwrap();
+        assert_eq!(first.looked, 0, "a new report carries its warning time");
         let id = new_report(&app, "路边违规设置广告牌").await;
-        let third = sweep(Utc::now()).await.map_err(|e| e.0).unwrap();
-        assert_eq!(third.looked, 1, "only the new report");
-        assert!(third.issued.is_empty(), "it is on time");
-        // its warning comes before its deadline: read again then, not sooner
         let dispatcher = app.session("dispatcher").await;
         let r = ok(app
             .get_as(&dispatcher, &format!("/api/v1/reports/{id}"))
             .await)
         .await;
         let deadline = at(&r["deadline_at"]);
+        // by then each of the three is due for its warning
         let warned = sweep(deadline - Duration::seconds(1))
             .await
             .map_err(|e| e.0)
             .unwrap();
-        assert!(
-            warned.issued.contains(&(id.clone(), "warning".to_string())),
-            "{warned:?}"
-        );
+        assert_eq!(warned.looked, 3, "{warned:?}");
+        assert_eq!(warned.issued.len(), 3, "{warned:?}");
+        assert!(warned.issued.contains(&(id.clone(), "warning".to_string())));
+        let again = sweep(deadline - Duration::seconds(1))
+            .await
+            .map_err(|e| e.0)
+            .unwrap();
+        assert_eq!(again.looked, 0, "then nothing until their deadline");
         let county_admin = app.session("countyadmin").await;
         let plan =
             json!({"year": 2027, "holidays": ["2027-01-01"], "workdays": [], "source": "测试通知"});
@@ -579,11 +576,11 @@ mod cases {
             .await)
         .await;
         let after = sweep(Utc::now()).await.map_err(|e| e.0).unwrap();
-        assert!(
-            after.looked > 0,
+        assert_eq!(
+            after.looked, 3,
             "a calendar change makes the waiting reports due"
         );
-        assert!(after.looked <= first.looked + 1);
+        assert!(after.issued.is_empty(), "nothing new is due now");
     }
 }
 

@@ -105,6 +105,9 @@ pub struct NewIntake {
     pub reporter: String,
     pub idempotency_key: Option<String>,
     pub deadline_at: Option<String>,
+    /// When the supervision sweep first looks at it (its warning time,
+    /// migration 0022); None: never (its clock does not run).
+    pub supervise_at: Option<String>,
     /// From [`search_terms`] of the description, grid and village.
     pub search: SearchTerms,
     pub photos: Vec<NewPhoto>,
@@ -187,16 +190,17 @@ pub async fn write(
     for run in rows.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
-                let m = |k: usize| format!("${}", i * 25 + k);
+                let m = |k: usize| format!("${}", i * 26 + k);
                 format!(
-                    "({}, 0, {}, {}, {}, {}, {}, {})",
+                    "({}, 0, {}, {}, {}, {}, {}, {}, {})",
                     (1..=20).map(m).collect::<Vec<_>>().join(", "),
                     m(21),
                     m(22),
                     m(23),
                     m(24),
                     m(25),
-                    m(22)
+                    m(22),
+                    m(26)
                 )
             })
             .collect();
@@ -204,7 +208,7 @@ pub async fn write(
             "INSERT INTO reports (id, channel, description, lon, lat, crs_in, lon_in, lat_in, township_id,
                 grid_id, snapped_m, squad_id, officer_id, grid_worker_id, item_code, suggestions, urgency,
                 emergency, status, duplicate_of, duplicates, occurred_at, received_at, reporter,
-                idempotency_key, deadline_at, updated_at)
+                idempotency_key, deadline_at, updated_at, supervise_at)
              VALUES {}
              ON CONFLICT (reporter, idempotency_key) DO NOTHING RETURNING id",
             marks.join(", ")
@@ -236,7 +240,8 @@ pub async fn write(
                 .bind(&at)
                 .bind(&r.reporter)
                 .bind(&r.idempotency_key)
-                .bind(&r.deadline_at);
+                .bind(&r.deadline_at)
+                .bind(&r.supervise_at);
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.insert(row.try_get("id")?);

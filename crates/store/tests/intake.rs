@@ -129,6 +129,7 @@ mod cases {
             reporter: "user-1".into(),
             idempotency_key: key.map(Into::into),
             deadline_at: None,
+            supervise_at: None,
             search: intake::search_terms(description, "东关村第一网格", Some("东关村")),
             photos: vec![],
             events,
@@ -381,6 +382,8 @@ mod cases {
         for text in ["占道经营一", "占道经营二", "占道经营三"] {
             let mut r = new_report(&p, text, None, None);
             r.deadline_at = Some("2026-12-03T08:00:00.000000Z".into());
+            // '' = look at it now (as after a change)
+            r.supervise_at = Some(String::new());
             ids.push(write(db, &[&r]).await[0].0.clone());
         }
         let now = "2026-12-01T08:00:00.000000Z";
@@ -396,11 +399,7 @@ mod cases {
             v
         };
         let all = sv::due_for_sweep(&mut c, now, 100).await.unwrap();
-        assert_eq!(
-            due(all.clone()),
-            sorted(ids.clone()),
-            "a new report is due at once"
-        );
+        assert_eq!(due(all.clone()), sorted(ids.clone()), "'' is due at once");
         assert!(all.iter().all(|d| d.running()));
         let version = |id: &str| all.iter().find(|d| d.id == id).unwrap().version;
         // the first waits for its warning, the second is done with

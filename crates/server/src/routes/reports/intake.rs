@@ -225,6 +225,8 @@ pub struct Draft {
     pub occurred_at: String,
     /// The dispatch deadline, should it stay received.
     pub deadline_at: Option<String>,
+    /// Its warning time: when the supervision sweep first looks at it.
+    pub supervise_at: Option<String>,
     pub reporter: String,
     pub key: Option<String>,
     pub photos: Vec<NewPhoto>,
@@ -336,6 +338,13 @@ fn draft(
     let deadline = other_platform
         .is_none()
         .then(|| crate::deadlines::deadline(state, rp::Step::Dispatch, urgency, now));
+    let supervise_at = deadline.map(|d| {
+        let cal = state.calendar.get();
+        let warn_at = state.settings.warn_at_share;
+        let first =
+            crate::supervisor::first_look(&cal, rp::Step::Dispatch, urgency, now, d, warn_at);
+        store::util::ts(first)
+    });
     store_photos(state, &photos)?;
     let description = r.description.trim().to_string();
     Ok(Draft {
@@ -356,6 +365,7 @@ fn draft(
         other_platform,
         occurred_at: store::util::ts(occurred),
         deadline_at: deadline.map(store::util::ts),
+        supervise_at,
         reporter: from.reporter(),
         key,
         photos: photos
@@ -455,6 +465,10 @@ pub fn finish(
         urgency: d.urgency.as_str().into(),
         emergency: serde_json::to_string(&d.signals).unwrap_or_else(|_| "[]".into()),
         deadline_at: d.deadline_at.clone().filter(|_| status == Status::Received),
+        supervise_at: d
+            .supervise_at
+            .clone()
+            .filter(|_| status == Status::Received),
         status: status.as_str().into(),
         duplicate_of,
         occurred_at: d.occurred_at.clone(),
