@@ -227,6 +227,7 @@ impl Writer {
     ) -> Result<Vec<Result<Outcome, ApiError>>, Failed> {
         use Failed::Statement as S;
         let backend = line.backend();
+        let t0 = std::time::Instant::now();
         let mut tx = line.begin().await.map_err(S)?;
         let conn: &mut store::Conn = &mut tx;
 
@@ -295,6 +296,7 @@ impl Writer {
                     .map_err(S)?,
             )
             .collect();
+        let t_read = t0.elapsed();
         let mut decided = Vec::with_capacity(drafts.len());
         let mut rows: Vec<NewIntake> = Vec::new();
         let mut sightings: Vec<(String, domain::report::triage::Sighting)> = Vec::new();
@@ -370,13 +372,23 @@ impl Writer {
             rows.push(report);
         }
 
+        let t_decide = t0.elapsed();
         let refs: Vec<&NewIntake> = rows.iter().collect();
         let written = store::intake::write(conn, &self.key, &refs)
             .await
             .map_err(S)?;
+        let t_write = t0.elapsed();
         tx.commit()
             .await
             .map_err(|e| Failed::Commit(StoreError::from(e)))?;
+        tracing::debug!(
+            reports = drafts.len(),
+            read = t_read.as_micros() as u64,
+            decide = (t_decide - t_read).as_micros() as u64,
+            write = (t_write - t_decide).as_micros() as u64,
+            commit = (t0.elapsed() - t_write).as_micros() as u64,
+            "intake batch phases (µs)"
+        );
         let mut rows: Vec<Option<NewIntake>> = rows.into_iter().map(Some).collect();
         Ok(decided
             .into_iter()

@@ -381,6 +381,10 @@ const COLS: &str = "r.id, r.channel, r.description, r.status, r.lon, r.lat, t.co
     r.duplicates, r.occurred_at, r.received_at, r.reporter, r.dispatched_squad, r.dispatched_to,
     r.handler, r.deadline_at, r.updated_at, r.version,
     r.step_started_at, r.paused_at";
+/// What a count of [`list`] needs: its conditions name only the report
+/// and its township (every report has its grid), not the joined names.
+const COUNT_FROM: &str = "FROM reports r JOIN jurisdictions t ON t.id = r.township_id";
+
 const FROM: &str = "FROM reports r JOIN jurisdictions t ON t.id = r.township_id
     JOIN grids g ON g.id = r.grid_id LEFT JOIN jurisdictions v ON v.id = g.village_id
     LEFT JOIN org_units u ON u.id = r.squad_id LEFT JOIN staff o ON o.id = r.officer_id
@@ -605,7 +609,7 @@ pub async fn list(
     }
     cond.insert(0, crate::scoped::condition(scope, "t.path", 1));
     let cond = cond.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) AS n {FROM} WHERE {cond}");
+    let count_sql = format!("SELECT COUNT(*) AS n {COUNT_FROM} WHERE {cond}");
     let mut cq = sqlx::query(&count_sql);
     for b in scope.roots().iter().chain(&binds) {
         cq = cq.bind(b);

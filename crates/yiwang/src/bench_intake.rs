@@ -882,7 +882,10 @@ impl Target {
                 c.env_remove(k);
             }
         }
-        c.env("YIWANG_LOG_LEVEL", "warn");
+        // YIWANG_BENCH_LOG (a log filter) shows more of the servers' log,
+        // e.g. `warn,server::group_commit=debug` for the writer's phases
+        let level = std::env::var("YIWANG_BENCH_LOG").unwrap_or_else(|_| "warn".into());
+        c.env("YIWANG_LOG_LEVEL", level);
         if self.full_sync {
             c.env("YIWANG_SQLITE_FULL_SYNC", "true");
         }
