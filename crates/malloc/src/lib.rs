@@ -27,10 +27,12 @@
 //! something gives them back: [`trim_every`] starts a thread that calls
 //! `malloc_trim(0)` at an interval (the server: every minute). In a soak,
 //! one such call brought the resident memory from 146 MiB back to 86 MiB,
-//! the memory actually in use. With these settings a soak (`yiwang bench
-//! soak`) stays level at about 80 MiB for its first twenty minutes, where
-//! glibc's defaults grew about 5 MiB a minute; after that it steps up to
-//! about 120 MiB and still rises slowly, for a reason not yet found.
+//! the memory actually in use. With these settings a one-hour soak
+//! (`yiwang bench soak`) stays at 77–91 MiB for about forty minutes, where
+//! glibc's defaults grew about 5 MiB a minute; it then sits at 95–100 MiB
+//! for the rest of the hour, for a reason not yet found. (The earlier step
+//! at minute twenty came from the supervision sweep reading every open
+//! report; it now reads only the due ones.)
 //!
 //! (Giving SQLite a page region of its own, `SQLITE_CONFIG_PAGECACHE`, was
 //! tried too: level as well, but SQLite writes its free list through every

@@ -35,6 +35,14 @@ pub struct Swept {
     pub looked: usize,
 }
 
+/// The rungs of the ladder (notices, report to the leader) on record.
+fn rungs(recorded: &[String]) -> u32 {
+    ["notice_township", "notice_county", "leader_report"]
+        .iter()
+        .filter(|k| recorded.iter().any(|r| r == *k))
+        .count() as u32
+}
+
 /// The kinds a report's running step is due for at `now`, given what is
 /// already recorded for its deadline — in the order they are issued.
 pub fn due(
@@ -55,11 +63,7 @@ pub fn due(
             if !has("overdue") {
                 out.push(("overdue", None));
             }
-            let rungs = ["notice_township", "notice_county", "leader_report"]
-                .iter()
-                .filter(|k| has(k))
-                .count() as u32;
-            match rp::escalation(overdue_for, rungs) {
+            match rp::escalation(overdue_for, rungs(recorded)) {
                 Escalation::None => {}
                 Escalation::IssueNotice(NoticeLevel::Township) => {
                     out.push(("notice_township", Some(NoticeLevel::Township)))
@@ -149,18 +153,12 @@ pub fn next_look(
         Alert::OnTime => warning_at(),
         // overdue once past the deadline
         Alert::Warning => deadline + chrono::Duration::seconds(1),
-        Alert::Overdue => {
-            let rungs = ["notice_township", "notice_county", "leader_report"]
-                .iter()
-                .filter(|k| recorded.iter().any(|r| r == *k))
-                .count();
-            match rungs {
-                0 => deadline,
-                1 => deadline + rp::supervision::COUNTY_NOTICE_AFTER,
-                2 => deadline + rp::supervision::LEADER_REPORT_AFTER,
-                _ => return None,
-            }
-        }
+        Alert::Overdue => match rungs(recorded) {
+            0 => deadline,
+            1 => deadline + rp::supervision::COUNTY_NOTICE_AFTER,
+            2 => deadline + rp::supervision::LEADER_REPORT_AFTER,
+            _ => return None,
+        },
     };
     Some(at.max(now + chrono::Duration::seconds(1)))
 }
