@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The REST API against its own OpenAPI document (/api/openapi.json), with
 # schemathesis: every operation, a bounded number of generated requests each,
-# logged in as the demo's county administrator. Two checks: no answer is a
+# logged in as an account with the county's administrator, brigade leader and
+# supervisor roles (made by the county's administrator). Two checks: no answer is a
 # server error (5xx), and every answer's body matches the schema the
 # document declares for its status.
 #
@@ -80,19 +81,31 @@ done
 [[ -n $url ]] || setup_failed "the demo server did not start"
 echo "demo server at $url"
 
-# 3. a session of the county's system administrator (every permission, the whole county)
+# 3. a session that may do nearly everything in the whole county: the
+# county's system administrator makes an account with the administrator's
+# role and the brigade leader's and county supervisor's (reports, cases,
+# assessment), so that generated requests get past the permission check
 token=$("$venv/bin/python" - "$url" <<'PY' || true
 import json, sys, urllib.request
-req = urllib.request.Request(
-    sys.argv[1] + "/api/v1/login",
-    data=json.dumps({"username": "countyadmin", "password": "demo12345"}).encode(),
-    headers={"Content-Type": "application/json"},
-)
-with urllib.request.urlopen(req, timeout=30) as r:
-    print(json.load(r)["token"])
+base = sys.argv[1]
+def call(method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.load(r)
+admin = call("POST", "/api/v1/login", {"username": "countyadmin", "password": "demo12345"})["token"]
+county = call("GET", "/api/v1/me", token=admin)["roles"][0]["jurisdiction_code"]
+user = call("POST", "/api/v1/users", {"username": "apicheck", "display_name": "接口检查",
+    "password": "demo12345", "role": "system_admin", "jurisdiction": county}, token=admin)
+for role in ("brigade_leader", "county_supervisor"):
+    call("POST", "/api/v1/users/%s/roles" % user["id"], {"role": role, "jurisdiction": county}, token=admin)
+print(call("POST", "/api/v1/login", {"username": "apicheck", "password": "demo12345"})["token"])
 PY
 )
-[[ -n $token ]] || setup_failed "logging in as countyadmin failed"
+[[ -n $token ]] || setup_failed "making and logging in the checking account failed"
 
 # 4. the run
 # kept after the run, for a closer look

@@ -73,6 +73,48 @@ pub fn trim() -> bool {
     glibc::trim()
 }
 
+/// What the process's heap is made of at one moment (for `/metrics` and
+/// the soak): what is in use, what the allocator holds, and SQLite's part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Bytes handed out by the C allocator and not yet freed: Rust's heap
+    /// and SQLite's together (0 where that cannot be read).
+    pub in_use: u64,
+    /// Bytes the C allocator holds from the system: in use, plus freed
+    /// memory it has kept (0 where that cannot be read).
+    pub held: u64,
+    /// Bytes SQLite has allocated and not freed (its page caches, prepared
+    /// statements and schemas), counted by SQLite itself.
+    pub sqlite: u64,
+    /// The most SQLite has had allocated at once since the process started.
+    pub sqlite_peak: u64,
+}
+
+/// The heap now.
+pub fn usage() -> Usage {
+    let (in_use, held) = glibc::usage();
+    let (sqlite, sqlite_peak) = sqlite_usage();
+    Usage {
+        in_use,
+        held,
+        sqlite,
+        sqlite_peak,
+    }
+}
+
+#[allow(unsafe_code)]
+fn sqlite_usage() -> (u64, u64) {
+    // SAFETY: both only read SQLite's global memory statistics (under its
+    // own mutex); they are valid before and after SQLite is initialised.
+    let (now, peak) = unsafe {
+        (
+            libsqlite3_sys::sqlite3_memory_used(),
+            libsqlite3_sys::sqlite3_memory_highwater(0),
+        )
+    };
+    (now.max(0) as u64, peak.max(0) as u64)
+}
+
 /// Call [`trim`] every `interval` from a thread of its own, for as long as
 /// the process runs.
 pub fn trim_every(interval: std::time::Duration) -> std::io::Result<()> {
@@ -96,6 +138,14 @@ mod glibc {
         // SAFETY: malloc_trim takes the arenas' locks itself; it may be
         // called from any thread at any time.
         unsafe { libc::malloc_trim(0) == 1 }
+    }
+
+    pub fn usage() -> (u64, u64) {
+        // SAFETY: mallinfo2 only reads the arenas' statistics, taking their
+        // locks itself.
+        let m = unsafe { libc::mallinfo2() };
+        let mapped = m.hblkhd as u64;
+        (m.uordblks as u64 + mapped, m.arena as u64 + mapped)
     }
 
     pub fn tune() -> Tuned {
@@ -125,6 +175,10 @@ mod glibc {
     pub fn trim() -> bool {
         false
     }
+
+    pub fn usage() -> (u64, u64) {
+        (0, 0)
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +195,60 @@ mod tests {
         blocks.shrink_to_fit();
         assert!(trim(), "malloc_trim returned nothing of ~80 MB freed");
         assert_eq!(kept.len(), 313);
+    }
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn usage_counts_what_is_allocated_and_freed() {
+        let before = usage();
+        let block = vec![7u8; 64 << 20];
+        let during = usage();
+        assert!(
+            during.in_use >= before.in_use + (64 << 20),
+            "64 MiB allocated: {before:?} -> {during:?}"
+        );
+        assert!(during.held >= during.in_use, "{during:?}");
+        drop(block);
+        let after = usage();
+        assert!(
+            after.in_use + (32 << 20) < during.in_use,
+            "64 MiB freed: {during:?} -> {after:?}"
+        );
+    }
+
+    #[test]
+    #[allow(unsafe_code)]
+    fn sqlite_memory_is_counted_by_sqlite() {
+        use libsqlite3_sys as ffi;
+        let before = usage().sqlite;
+        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
+        // SAFETY: a private in-memory database, opened, used and closed on
+        // this thread; the SQL is a NUL-terminated literal.
+        let during = unsafe {
+            assert_eq!(ffi::sqlite3_open(c":memory:".as_ptr(), &mut db), 0);
+            let sql = c"CREATE TABLE t(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<20000) INSERT INTO t SELECT randomblob(200) FROM n;";
+            let rc = ffi::sqlite3_exec(
+                db,
+                sql.as_ptr(),
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
+            assert_eq!(rc, 0);
+            let during = usage();
+            assert_eq!(ffi::sqlite3_close(db), 0);
+            during
+        };
+        // 20,000 rows of 200 bytes live in the in-memory database's pages
+        assert!(
+            during.sqlite >= before + (4 << 20),
+            "{before} -> {during:?}"
+        );
+        assert!(during.sqlite_peak >= during.sqlite, "{during:?}");
+        assert!(
+            usage().sqlite + (4 << 20) <= during.sqlite,
+            "closing frees it"
+        );
     }
 
     #[test]

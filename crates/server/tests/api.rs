@@ -99,6 +99,21 @@ mod cases {
         assert!(text.contains("yiwang_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/jurisdictions\",le=\"+Inf\"} 3"));
         assert!(text.contains("yiwang_db_pool_connections{state=\"open\"}"));
         assert!(text.contains(&format!("database=\"{}\"", db.store.backend().as_str())));
+        // memory by part, for the soak and for operators
+        let part = |name: &str| -> u64 {
+            let key = format!("yiwang_memory_bytes{{part=\"{name}\"}} ");
+            let line = text.lines().find(|l| l.starts_with(&key));
+            line.and_then(|l| l[key.len()..].parse().ok())
+                .unwrap_or_else(|| panic!("no {key} in {text}"))
+        };
+        assert!(part("resident") > 1 << 20);
+        assert!(part("heap_in_use") > 1 << 20);
+        assert!(part("heap_held") >= part("heap_in_use"));
+        assert!(part("sqlite_peak") >= part("sqlite"));
+        if db.store.backend() == store::Backend::Sqlite {
+            // the test's own database is open in this process
+            assert!(part("sqlite") > 0);
+        }
     }
 
     pub async fn web_pages_render_in_both_languages(db: &TestDb) {

@@ -550,6 +550,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "get",
+        "/api/v1/assessment/runs",
+        Access::Needs(Permission::ViewReports),
+    ),
+    (
+        "get",
         "/api/v1/assessment/runs/{id}",
         Access::Needs(Permission::ViewReports),
     ),

@@ -145,3 +145,117 @@ async fn dashboard_drills_down_exports_and_the_command_display_redraws_live_in_c
     .await;
     d.quit().await;
 }
+
+/// Assessment (考核) in the browser: the county supervisor makes a run of
+/// township A's squads from the page and sees the ranking the API froze; an
+/// officer appeals a result from the run's page; the supervisor accepts it
+/// with a new score, and the ranking follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assessment_runs_ranks_and_decides_an_appeal_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_demo(&db).await;
+    let supervisor = app.session("supervisor").await;
+    let d = Driver::start().await;
+    log_in_at(&d, &app, "supervisor", "/assessment").await;
+    assert!(
+        d.source().await.contains("id=\"runs-empty\""),
+        "the empty state"
+    );
+    run_js(
+        &d,
+        &format!(
+            "var f = document.getElementById('new-run');
+             f.elements.jurisdiction.value = '{A}'; f.elements.subject_kind.value = 'squad';
+             f.elements.from.value = '2026-03-01'; f.elements.to.value = '2026-03-31';
+             f.elements.title.value = '三月中队考核'; return true;"
+        ),
+    )
+    .await;
+    d.click("#new-run button[type=submit]").await;
+    let url = d.wait_url(|u| u.contains("/assessment/")).await;
+    let id = url.rsplit('/').next().unwrap().to_string();
+    let run: serde_json::Value = app
+        .get_as(&supervisor, &format!("/api/v1/assessment/runs/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(run["title"], "三月中队考核");
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() >= 2, "{run}");
+    // the page's ranking is the run's, row for row
+    let shown = wait_js(
+        &d,
+        "return Array.prototype.map.call(document.querySelectorAll('#ranking > tbody > tr'), function (tr) { return tr.dataset.subject; });",
+        "the ranking",
+        10_000,
+    )
+    .await;
+    let frozen: Vec<&str> = results
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, serde_json::json!(frozen));
+    d.screenshot("assessment-run.png").await;
+
+    // an officer appeals the last squad's result
+    let last = *frozen.last().unwrap();
+    d.cmd(Method::DELETE, "/cookie", None).await;
+    log_in_at(&d, &app, "officer", &format!("/assessment/{id}")).await;
+    run_js(
+        &d,
+        &format!(
+            "var f = document.getElementById('new-appeal'); f.elements.subject.value = '{last}';
+             f.elements.reason.value = '停电导致超期，请求复核'; return true;"
+        ),
+    )
+    .await;
+    d.click("#new-appeal button[type=submit]").await;
+    wait_js(
+        &d,
+        "var r = document.querySelector('#appeals tbody tr'); return r && r.dataset.status === 'filed';",
+        "the appeal listed",
+        10_000,
+    )
+    .await;
+    // an officer may not decide: no form for it
+    assert!(!d.source().await.contains("resolve-appeal"));
+    d.screenshot("assessment-appeal.png").await;
+
+    // the supervisor accepts it with a score above everyone's
+    d.cmd(Method::DELETE, "/cookie", None).await;
+    log_in_at(&d, &app, "supervisor", &format!("/assessment/{id}")).await;
+    run_js(
+        &d,
+        "var f = document.querySelector('form.resolve-appeal'); f.elements.accepted.value = 'true';
+         f.elements.adjusted_score.value = '150'; f.elements.reason.value = '经核实属实'; return true;",
+    )
+    .await;
+    d.click("form.resolve-appeal button[type=submit]").await;
+    let top = wait_js(
+        &d,
+        "var r = document.querySelector('#appeals tbody tr'); if (!r || r.dataset.status !== 'accepted') return null;
+         var first = document.querySelector('#ranking > tbody > tr');
+         return [first.dataset.subject, first.querySelector('.rank').textContent, first.querySelector('.final').textContent];",
+        "the appeal decided and the ranking redrawn",
+        10_000,
+    )
+    .await;
+    assert_eq!(top[0], last, "{top}");
+    assert_eq!(top[1], "1");
+    assert!(top[2].as_str().unwrap().starts_with("150"), "{top}");
+    d.screenshot("assessment-appeal-decided.png").await;
+
+    // the list counts no open appeal now; and in English
+    d.go(&app.url("/assessment?lang=en")).await;
+    let row = wait_js(
+        &d,
+        &format!("var r = document.querySelector('#runs-table tr[data-id=\"{id}\"]'); return r && r.textContent;"),
+        "the run in the list",
+        10_000,
+    )
+    .await;
+    assert!(row.as_str().unwrap().contains("Squad"), "{row}");
+    assert!(d.source().await.contains("Make a run"));
+    d.quit().await;
+}

@@ -338,6 +338,35 @@ mod cases {
         ),
         ("/cases", "/cases", Who::As("officer"), 200, "text/html"),
         (
+            "/assessment",
+            "/assessment",
+            Who::As("officer"),
+            200,
+            "text/html",
+        ),
+        (
+            "/assessment/{id}",
+            "/assessment/{run}",
+            Who::As("officer"),
+            200,
+            "text/html",
+        ),
+        ("", "/assessment", Who::Anyone, 303, ""),
+        (
+            "",
+            "/assessment/{run}",
+            Who::As("officer3"),
+            403,
+            "text/html",
+        ),
+        (
+            "",
+            "/assessment/no-such-run",
+            Who::As("officer"),
+            404,
+            "text/html",
+        ),
+        (
             "/cases/{id}",
             "/cases/{case}",
             Who::As("officer"),
@@ -551,7 +580,24 @@ mod cases {
             .as_str()
             .expect("the published decision's case")
             .to_string();
+        // a run of township A's squads, made by the county supervisor
+        let run = ok(app
+            .send_as(
+                who.of(&app, "supervisor").await,
+                reqwest::Method::POST,
+                "/api/v1/assessment/runs",
+                Some(
+                    serde_json::json!({"jurisdiction": "411423100", "subject_kind": "squad",
+                    "from": "2026-03-01", "to": "2026-03-31"}),
+                ),
+            )
+            .await)
+        .await["id"]
+            .as_str()
+            .expect("the run's id")
+            .to_string();
         let values = HashMap::from([
+            ("run", run),
             ("user", officer_id),
             ("item", item),
             ("publication", publication),

@@ -10,7 +10,9 @@ pub mod runs;
 pub mod subjects;
 
 pub use appeals::{Appeal, appeal_in, decide_appeal, insert_appeal};
-pub use runs::{NewResult, NewRun, Run, RunResult, insert_run, run_in, set_standing};
+pub use runs::{
+    NewResult, NewRun, Run, RunResult, RunSummary, insert_run, list_in, run_in, set_standing,
+};
 
 use domain::assessment::{ScoringRules, Values};
 use serde::Serialize;

@@ -55,7 +55,11 @@ pub async fn run(a: Args) -> Result<()> {
             let pg_dir = dir.join("pg");
             std::fs::create_dir_all(&pg_dir)?;
             let r = bench(&a, &pg_dir, Some(db.url.clone())).await;
-            db.drop().await;
+            if a.keep.is_some() {
+                println!("postgres: kept the database {}", store::redact_url(&db.url));
+            } else {
+                db.drop().await;
+            }
             worst = max3(worst, r?);
         }
         println!(

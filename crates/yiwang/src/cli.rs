@@ -201,7 +201,8 @@ enum BenchCommand {
         /// Fail if a view's p50 is over this many milliseconds.
         #[arg(long, default_value_t = 200.0)]
         budget_ms: f64,
-        /// Seed into this (new) folder and keep it, instead of a temporary one.
+        /// Seed into this (new) folder and keep it, instead of a temporary
+        /// one; with --postgres, keep its database too.
         #[arg(long)]
         keep: Option<PathBuf>,
         /// With --postgres: measure PostgreSQL only.

@@ -19,11 +19,19 @@
 //!   evaluate (by the supervisor).
 //!
 //! Every minute one line: the requests of that minute, errors, p50 and p99
-//! latency of each kind, and the server's resident memory (VmRSS from
-//! `/proc/PID/status`). Memory counts as **flat** when the RSS at the end is
-//! at most 1.2 × the RSS at the start of minute 5 (after the caches, pools
-//! and allocator arenas have filled; in runs under 10 minutes, the start of
-//! minute ⌈M/2⌉ but at least minute 2; a one-minute run is not judged).
+//! latency of each kind, the server's resident memory (VmRSS from
+//! `/proc/PID/status`) and, from its `/metrics`, what SQLite holds
+//! (SQLite's own count: its page caches, bounded by `cache_size`, fill as
+//! the database grows) and the C heap in use.
+//!
+//! Memory counts as **flat** when the rest, resident memory less SQLite's
+//! count, is level: its median over the last ten minutes is at most 1.2 ×
+//! its median over ten minutes from the start of minute 5 (after the
+//! pools and allocator arenas have filled). Medians, not single samples:
+//! the allocator's trim once a minute makes a sawtooth. In runs under 30
+//! minutes the windows are a third of the minutes after the baseline
+//! minute (the start of minute ⌈M/2⌉ but at least 2 under 10 minutes); a
+//! one-minute run is not judged. SQLite's share is printed beside it.
 //! The last line is `soak minutes M, reports N, errors E, rss start X MiB
 //! end Y MiB` (X at the start of the load); the exit status is non-zero
 //! when there were errors or memory was not flat.
@@ -108,13 +116,93 @@ fn baseline_minute(minutes: u64) -> Option<u64> {
     }
 }
 
+/// Ten-minute windows in a long run, a third of the judged minutes in a
+/// short one.
+fn window(minutes: u64, baseline: u64) -> usize {
+    if minutes >= 30 {
+        10
+    } else {
+        ((minutes + 1 - baseline) / 3).max(1) as usize
+    }
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    percentile(&mut v, 0.5)
+}
+
+/// The flatness verdict over samples taken at the start of the load and
+/// at the end of every minute (`samples[m]` = the start of minute m + 1).
+#[derive(Debug, PartialEq)]
+struct Verdict {
+    /// The first and last minute of the baseline window (starts of minutes).
+    from: u64,
+    to: u64,
+    base: f64,
+    end: f64,
+    window: usize,
+    flat: bool,
+}
+
+fn judge(samples: &[f64], minutes: u64) -> Option<Verdict> {
+    let b = baseline_minute(minutes)?;
+    let w = window(minutes, b);
+    let first = (b - 1) as usize;
+    let base = median(samples.get(first..first + w)?);
+    let end = median(samples.get(samples.len().checked_sub(w)?..)?);
+    Some(Verdict {
+        from: b,
+        to: b + w as u64 - 1,
+        base,
+        end,
+        window: w,
+        flat: end <= base * 1.2,
+    })
+}
+
+/// One memory sample, in MiB.
+#[derive(Debug, Clone, Copy, Default)]
+struct Memory {
+    rss: f64,
+    /// SQLite's own count (0 on PostgreSQL).
+    sqlite: f64,
+    heap_in_use: f64,
+}
+
+/// `yiwang_memory_bytes{part="…"}` from the server's `/metrics`, in MiB.
+fn metric_mib(text: &str, part: &str) -> Option<f64> {
+    let key = format!("yiwang_memory_bytes{{part=\"{part}\"}} ");
+    let line = text.lines().find(|l| l.starts_with(&key))?;
+    let bytes: f64 = line[key.len()..].trim().parse().ok()?;
+    Some(bytes / (1024.0 * 1024.0))
+}
+
+async fn sample(client: &reqwest::Client, base: &str, pid: u32) -> Result<Memory> {
+    let rss = rss_mib(pid).context("the server is gone")?;
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .context("reading the server's /metrics")?
+        .text()
+        .await?;
+    let sqlite = metric_mib(&text, "sqlite").context("no SQLite memory in /metrics")?;
+    let heap_in_use = metric_mib(&text, "heap_in_use").context("no heap in /metrics")?;
+    Ok(Memory {
+        rss,
+        sqlite,
+        heap_in_use,
+    })
+}
+
 /// What the soak measured.
 struct Soaked {
     minutes: u64,
     reports: usize,
     errors: usize,
-    /// RSS at the start of the load, then at the end of every minute.
-    rss: Vec<f64>,
+    /// Memory at the start of the load, then at the end of every minute.
+    memory: Vec<Memory>,
 }
 
 pub async fn run(a: Args) -> Result<()> {
@@ -154,18 +242,31 @@ pub async fn run(a: Args) -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&root);
     let s = result?;
-    let start = s.rss[0];
-    let end = *s.rss.last().unwrap_or(&start);
-    let flat = match baseline_minute(s.minutes) {
-        Some(b) => {
-            let base = s.rss[(b - 1) as usize];
-            let flat = end <= base * 1.2;
+    let rss: Vec<f64> = s.memory.iter().map(|m| m.rss).collect();
+    let rest: Vec<f64> = s.memory.iter().map(|m| m.rss - m.sqlite).collect();
+    let start = rss[0];
+    let end = *rss.last().unwrap_or(&start);
+    let flat = match judge(&rest, s.minutes) {
+        Some(v) => {
+            let sqlite_at = |i: usize| s.memory[i].sqlite;
+            let rss_v = judge(&rss, s.minutes);
             println!(
-                "memory flat: {} (end {end:.1} MiB {} 1.2 × {base:.1} MiB, the RSS at the start of minute {b})",
-                if flat { "yes" } else { "NO" },
-                if flat { "≤" } else { ">" }
+                "memory flat: {} (resident less SQLite's count: median of the last {} minute{} {:.1} MiB {} 1.2 × {:.1} MiB, the median from the start of minute {} to {}; SQLite {:.1} → {:.1} MiB; resident {})",
+                if v.flat { "yes" } else { "NO" },
+                v.window,
+                if v.window == 1 { "" } else { "s" },
+                v.end,
+                if v.flat { "≤" } else { ">" },
+                v.base,
+                v.from,
+                v.to,
+                sqlite_at((v.from - 1) as usize),
+                sqlite_at(s.memory.len() - 1),
+                rss_v
+                    .map(|r| format!("{:.1} → {:.1} MiB by the same medians", r.base, r.end))
+                    .unwrap_or_default()
             );
-            flat
+            v.flat
         }
         None => {
             println!("memory flat: not judged (a run of one minute has no warm-up to leave out)");
@@ -246,7 +347,7 @@ async fn drive(
     let minute: Shared = Arc::default();
     let pool: Arc<Mutex<VecDeque<String>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
-    let mut rss = vec![rss_mib(pid).context("reading the server's VmRSS")?];
+    let mut memory = vec![sample(client, base, pid).await?];
     let start = Instant::now();
     let tasks = vec![
         tokio::spawn(reports(
@@ -290,12 +391,12 @@ async fn drive(
             }
         }
         let mut x = std::mem::take(&mut *lock(&minute));
-        let r = rss_mib(pid).context("the server is gone")?;
-        rss.push(r);
+        let mem = sample(client, base, pid).await?;
+        memory.push(mem);
         reports_total += x.reports;
         errors_total += x.errors;
         println!(
-            "minute {m}/{}: reports {} ({:.1}/s), queue reads {}, steps {}, errors {}; intake p50 {:.1} ms p99 {:.1} ms; reads p50 {:.1} ms p99 {:.1} ms; steps p50 {:.1} ms p99 {:.1} ms; rss {r:.1} MiB{}",
+            "minute {m}/{}: reports {} ({:.1}/s), queue reads {}, steps {}, errors {}; intake p50 {:.1} ms p99 {:.1} ms; reads p50 {:.1} ms p99 {:.1} ms; steps p50 {:.1} ms p99 {:.1} ms; rss {:.1} MiB (SQLite {:.1} MiB, heap in use {:.1} MiB){}",
             a.minutes,
             x.reports,
             x.reports as f64 / 60.0,
@@ -308,6 +409,9 @@ async fn drive(
             percentile(&mut x.read_ms, 0.99),
             percentile(&mut x.step_ms, 0.5),
             percentile(&mut x.step_ms, 0.99),
+            mem.rss,
+            mem.sqlite,
+            mem.heap_in_use,
             x.first_error
                 .map(|e| format!(" (first error: {e})"))
                 .unwrap_or_default()
@@ -320,7 +424,7 @@ async fn drive(
         minutes: a.minutes,
         reports: reports_total,
         errors: errors_total,
-        rss,
+        memory,
     })
 }
 
@@ -513,6 +617,41 @@ mod tests {
         assert_eq!(baseline_minute(3), Some(2));
         assert_eq!(baseline_minute(2), Some(2));
         assert_eq!(baseline_minute(1), None);
+    }
+
+    #[test]
+    fn the_verdict_compares_ten_minute_medians() {
+        // level at 80 with a sawtooth, one high sample at the very end
+        let mut level: Vec<f64> = (0..=60)
+            .map(|m| if m % 2 == 0 { 78.0 } else { 84.0 })
+            .collect();
+        level[60] = 120.0;
+        let v = judge(&level, 60).unwrap();
+        assert_eq!((v.from, v.to, v.window), (5, 14, 10));
+        assert!(v.flat, "{v:?}");
+        // a steady climb of 1 MiB a minute from 80
+        let climb: Vec<f64> = (0..=60).map(|m| 80.0 + m as f64).collect();
+        let v = judge(&climb, 60).unwrap();
+        assert_eq!(v.base, 88.0, "median of the starts of minutes 5..=14");
+        assert_eq!(v.end, 135.0);
+        assert!(!v.flat, "{v:?}");
+        // a step of a quarter for the last ten minutes is not flat either
+        let step: Vec<f64> = (0..=60)
+            .map(|m| if m > 50 { 100.0 } else { 80.0 })
+            .collect();
+        assert!(!judge(&step, 60).unwrap().flat);
+        // short runs: windows of a third of the judged minutes
+        assert_eq!(judge(&[1.0; 11], 10).unwrap().window, 2);
+        assert_eq!(judge(&[1.0; 3], 2).unwrap().window, 1);
+        assert_eq!(judge(&[1.0; 2], 1), None);
+    }
+
+    #[test]
+    fn memory_parts_are_read_from_the_metrics_text() {
+        let text = "# TYPE yiwang_memory_bytes gauge\nyiwang_memory_bytes{part=\"resident\"} 104857600\nyiwang_memory_bytes{part=\"sqlite\"} 5242880\nyiwang_memory_bytes{part=\"sqlite_peak\"} 9\n";
+        assert_eq!(metric_mib(text, "sqlite"), Some(5.0));
+        assert_eq!(metric_mib(text, "resident"), Some(100.0));
+        assert_eq!(metric_mib(text, "heap_in_use"), None);
     }
 
     #[test]

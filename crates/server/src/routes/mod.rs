@@ -135,7 +135,10 @@ fn documented() -> OpenApiRouter<AppState> {
             assessment::rules::get_rules,
             assessment::rules::put_rules
         ))
-        .routes(routes!(assessment::runs::create_run))
+        .routes(routes!(
+            assessment::runs::create_run,
+            assessment::runs::list_runs
+        ))
         .routes(routes!(assessment::runs::get_run))
         .routes(routes!(assessment::appeals::file_appeal))
         .routes(routes!(assessment::appeals::resolve_appeal))

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod assessment;
 mod assets;
 mod cases;
 mod complaint;
@@ -74,6 +75,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/portal/complaint", get(complaint::page))
         .route("/help/indicators", get(help::indicators))
         .route("/stats", get(stats::page))
+        .route("/assessment", get(assessment::list))
+        .route("/assessment/{id}", get(assessment::run))
         .route("/stats/screen", get(stats::screen))
         .route("/command", get(queue::command))
         .route("/tasks", get(queue::tasks))

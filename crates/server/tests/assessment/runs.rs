@@ -115,6 +115,50 @@ pub async fn a_run_freezes_and_ranks(db: &TestDb) {
     )
     .await;
     assert_eq!(p["code"], "access.out_of_jurisdiction");
+    // the list: A's run for A's people, nothing for another township's
+    let listed = ok(app.get_as(&viewer, "/api/v1/assessment/runs").await).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    let first = &listed["items"][0];
+    assert_eq!(
+        (first["id"].as_str(), first["subjects"].as_u64()),
+        (Some(id.as_str()), Some(n as u64))
+    );
+    assert_eq!(first["open_appeals"], 0);
+    let theirs = ok(app.get_as(&other, "/api/v1/assessment/runs").await).await;
+    assert_eq!(theirs["total"], 0, "{theirs}");
+    let p = problem(
+        app.get_as(&viewer, "/api/v1/assessment/runs?per_page=0")
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["field"], "per_page");
+    // the pages: the run in the list, its ranking best first
+    let list_page = app
+        .get_as(&viewer, "/assessment")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list_page.contains(&format!("/assessment/{id}")),
+        "{list_page}"
+    );
+    let page = app
+        .get_as(&viewer, &format!("/assessment/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (at2, at1) = (
+        page.find(&format!("data-subject=\"{zd2}\"")),
+        page.find(&format!("data-subject=\"{zd1}\"")),
+    );
+    assert!(at2.is_some() && at1 > at2, "ZD2 ranks above ZD1: {page}");
+    assert!(page.contains("93.67") && page.contains("115"), "{page}");
+    let r = app.get_as(&other, &format!("/assessment/{id}")).await;
+    assert_eq!(r.status(), 403);
+
     for (action, at_least) in [("assessment.rules", 2), ("assessment.run", 1)] {
         let v = ok(app
             .get_as(&leader, &format!("/api/v1/audit?action={action}"))

@@ -195,3 +195,71 @@ pub async fn set_standing(
     }
     Ok(())
 }
+
+/// A frozen run as listed: what was assessed, when, how many subjects and
+/// how many appeals still wait for a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub id: String,
+    pub jurisdiction: String,
+    pub jurisdiction_name: String,
+    pub subject_kind: String,
+    pub from: String,
+    pub to: String,
+    pub title: String,
+    pub created_at: String,
+    pub subjects: i64,
+    pub open_appeals: i64,
+}
+
+/// Runs of jurisdictions inside the scope, newest first, with the total.
+pub async fn list_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<RunSummary>, u64)> {
+    let binds: Vec<String> = scope.roots().to_vec();
+    let cond = crate::scoped::condition(scope, "j.path", 1);
+    let from = format!(
+        "FROM assessment_runs r JOIN jurisdictions j ON j.id = r.jurisdiction_id WHERE {cond}"
+    );
+    let count_sql = format!("SELECT COUNT(*) AS n {from}");
+    let mut cq = sqlx::query(&count_sql);
+    for b in &binds {
+        cq = cq.bind(b);
+    }
+    let total: i64 = cq.fetch_one(&mut *conn).await?.try_get("n")?;
+    let sql = format!(
+        "SELECT r.id, j.code, j.name, r.subject_kind, r.period_from, r.period_to, r.title,
+            r.created_at,
+            (SELECT COUNT(*) FROM assessment_results x WHERE x.run_id = r.id) AS subjects,
+            (SELECT COUNT(*) FROM assessment_appeals a
+              WHERE a.run_id = r.id AND a.status = 'filed') AS open_appeals
+         {from} ORDER BY r.created_at DESC, r.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let runs = q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RunSummary {
+                id: r.try_get("id")?,
+                jurisdiction: r.try_get("code")?,
+                jurisdiction_name: r.try_get("name")?,
+                subject_kind: r.try_get("subject_kind")?,
+                from: r.try_get("period_from")?,
+                to: r.try_get("period_to")?,
+                title: r.try_get("title")?,
+                created_at: r.try_get("created_at")?,
+                subjects: r.try_get("subjects")?,
+                open_appeals: r.try_get("open_appeals")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((runs, total as u64))
+}

@@ -2,18 +2,19 @@
 //! subject of a kind in a jurisdiction for a period, and read a run.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use domain::assessment::ranking::rank;
 use domain::assessment::{ASSESS, ScoringRules, SubjectKind, VIEW};
 use serde::Deserialize;
-use store::assessment::{self as sa, Run};
-use utoipa::ToSchema;
+use store::assessment::{self as sa, Run, RunSummary};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{RUN, jurisdiction, measure, not_found, period, record};
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::routes::org::{Paged, paging};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -133,4 +134,39 @@ pub async fn get_run(
             .await
             .map_err(not_found(RUN))?,
     ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RunsQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Frozen runs of the caller's jurisdiction, newest first, each with its
+/// number of subjects and of appeals still to decide.
+#[utoipa::path(get, path = "/api/v1/assessment/runs", tag = "assessment", params(RunsQuery),
+    responses((status = 200, body = Object),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list_runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RunsQuery>,
+) -> ApiResult<Json<Paged<RunSummary>>> {
+    let scope = caller.scope(VIEW)?;
+    let (page, per_page) = paging(q.page, q.per_page)?;
+    let mut conn = state.store.acquire().await?;
+    let (items, total) = sa::list_in(
+        &mut conn,
+        &scope,
+        per_page,
+        u64::from(page - 1) * u64::from(per_page),
+    )
+    .await?;
+    Ok(Json(Paged {
+        items,
+        page,
+        per_page,
+        total,
+    }))
 }
