@@ -24,10 +24,12 @@
 //! (SQLite's own count: its page caches, bounded by `cache_size`, fill as
 //! the database grows) and the C heap in use.
 //!
-//! Memory counts as **flat** when the rest, resident memory less SQLite's
-//! count, is level: its median over the last ten minutes is at most 1.2 ×
-//! its median over ten minutes from the start of minute 5 (after the
-//! pools and allocator arenas have filled). Medians, not single samples:
+//! Memory counts as **flat** when the server's own memory is level: its
+//! anonymous pages (`RssAnon`: heap and stacks; not the file-backed pages
+//! of the executable, which the kernel maps in and drops as it likes)
+//! less SQLite's count. It is level when its median over the last ten
+//! minutes is at most 1.2 × its median over ten minutes from the start of
+//! minute 5 (after the pools and allocator arenas have filled). Medians, not single samples:
 //! the allocator's trim once a minute makes a sawtooth. In runs under 30
 //! minutes the windows are a third of the minutes after the baseline
 //! minute (the start of minute ⌈M/2⌉ but at least 2 under 10 minutes); a
@@ -98,10 +100,9 @@ fn percentile(v: &mut [f64], q: f64) -> f64 {
     v[i - 1]
 }
 
-/// The resident memory of a process, in MiB.
-fn rss_mib(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+/// A figure of `/proc/PID/status` in kB (`VmRSS`, `RssAnon`, …), in MiB.
+fn status_mib(status: &str, key: &str) -> Option<f64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -164,6 +165,10 @@ fn judge(samples: &[f64], minutes: u64) -> Option<Verdict> {
 #[derive(Debug, Clone, Copy, Default)]
 struct Memory {
     rss: f64,
+    /// Of `rss`, the process's own (anonymous) pages: its heap and stacks.
+    /// The rest is file-backed, mostly the pages of the executable's code
+    /// the kernel has mapped in, which it may drop and map again at will.
+    anon: f64,
     /// SQLite's own count (0 on PostgreSQL).
     sqlite: f64,
     heap_in_use: f64,
@@ -178,7 +183,10 @@ fn metric_mib(text: &str, part: &str) -> Option<f64> {
 }
 
 async fn sample(client: &reqwest::Client, base: &str, pid: u32) -> Result<Memory> {
-    let rss = rss_mib(pid).context("the server is gone")?;
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).context("the server is gone")?;
+    let rss = status_mib(&status, "VmRSS:").context("no VmRSS")?;
+    let anon = status_mib(&status, "RssAnon:").context("no RssAnon")?;
     let text = client
         .get(format!("{base}/metrics"))
         .send()
@@ -191,6 +199,7 @@ async fn sample(client: &reqwest::Client, base: &str, pid: u32) -> Result<Memory
     let heap_in_use = metric_mib(&text, "heap_in_use").context("no heap in /metrics")?;
     Ok(Memory {
         rss,
+        anon,
         sqlite,
         heap_in_use,
     })
@@ -243,7 +252,7 @@ pub async fn run(a: Args) -> Result<()> {
     let _ = std::fs::remove_dir_all(&root);
     let s = result?;
     let rss: Vec<f64> = s.memory.iter().map(|m| m.rss).collect();
-    let rest: Vec<f64> = s.memory.iter().map(|m| m.rss - m.sqlite).collect();
+    let rest: Vec<f64> = s.memory.iter().map(|m| m.anon - m.sqlite).collect();
     let start = rss[0];
     let end = *rss.last().unwrap_or(&start);
     let flat = match judge(&rest, s.minutes) {
@@ -251,7 +260,7 @@ pub async fn run(a: Args) -> Result<()> {
             let sqlite_at = |i: usize| s.memory[i].sqlite;
             let rss_v = judge(&rss, s.minutes);
             println!(
-                "memory flat: {} (resident less SQLite's count: median of the last {} minute{} {:.1} MiB {} 1.2 × {:.1} MiB, the median from the start of minute {} to {}; SQLite {:.1} → {:.1} MiB; resident {})",
+                "memory flat: {} (anonymous memory less SQLite's count: median of the last {} minute{} {:.1} MiB {} 1.2 × {:.1} MiB, the median from the start of minute {} to {}; SQLite {:.1} → {:.1} MiB; resident {})",
                 if v.flat { "yes" } else { "NO" },
                 v.window,
                 if v.window == 1 { "" } else { "s" },
@@ -396,7 +405,7 @@ async fn drive(
         reports_total += x.reports;
         errors_total += x.errors;
         println!(
-            "minute {m}/{}: reports {} ({:.1}/s), queue reads {}, steps {}, errors {}; intake p50 {:.1} ms p99 {:.1} ms; reads p50 {:.1} ms p99 {:.1} ms; steps p50 {:.1} ms p99 {:.1} ms; rss {:.1} MiB (SQLite {:.1} MiB, heap in use {:.1} MiB){}",
+            "minute {m}/{}: reports {} ({:.1}/s), queue reads {}, steps {}, errors {}; intake p50 {:.1} ms p99 {:.1} ms; reads p50 {:.1} ms p99 {:.1} ms; steps p50 {:.1} ms p99 {:.1} ms; rss {:.1} MiB (anonymous {:.1} MiB, SQLite {:.1} MiB, heap in use {:.1} MiB){}",
             a.minutes,
             x.reports,
             x.reports as f64 / 60.0,
@@ -410,6 +419,7 @@ async fn drive(
             percentile(&mut x.step_ms, 0.5),
             percentile(&mut x.step_ms, 0.99),
             mem.rss,
+            mem.anon,
             mem.sqlite,
             mem.heap_in_use,
             x.first_error
@@ -644,6 +654,15 @@ mod tests {
         assert_eq!(judge(&[1.0; 11], 10).unwrap().window, 2);
         assert_eq!(judge(&[1.0; 3], 2).unwrap().window, 1);
         assert_eq!(judge(&[1.0; 2], 1), None);
+    }
+
+    #[test]
+    fn status_figures_are_read_in_mib() {
+        let status =
+            "Name:\tyiwang\nVmRSS:\t  102400 kB\nRssAnon:\t   69632 kB\nRssFile:\t   32768 kB\n";
+        assert_eq!(status_mib(status, "VmRSS:"), Some(100.0));
+        assert_eq!(status_mib(status, "RssAnon:"), Some(68.0));
+        assert_eq!(status_mib(status, "RssShmem:"), None);
     }
 
     #[test]
