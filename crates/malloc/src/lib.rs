@@ -27,11 +27,22 @@
 //! something gives them back: [`trim_every`] starts a thread that calls
 //! `malloc_trim(0)` at an interval (the server: every minute). In a soak,
 //! one such call brought the resident memory from 146 MiB back to 86 MiB,
-//! the memory actually in use. With these settings a one-hour soak
-//! (`yiwang bench soak`) stays at 77–91 MiB for about forty minutes, where
-//! glibc's defaults grew about 5 MiB a minute; it then sits at 95–100 MiB
-//! for the rest of the hour, for a reason not yet found. (The earlier step
-//! at minute twenty came from the supervision sweep reading every open
+//! the memory actually in use. With these settings the growth of about
+//! 5 MiB a minute seen with glibc's defaults is gone.
+//!
+//! # Watching
+//!
+//! [`usage`] reads what the heap holds: in use and held (`mallinfo2`), and
+//! SQLite's own count of its allocations (page caches, statements,
+//! schemas), which `/metrics` shows as `yiwang_memory_bytes`. SQLite's part
+//! rises and falls as connections drop and refill their caches and is
+//! bounded by their `cache_size`; the rest is the server's own. In a
+//! one-hour soak (`yiwang bench soak`) the server's own heap stayed at
+//! 47–49 MiB from the first minute to the last, while the resident figure
+//! moved between 79 and 102 MiB (SQLite 5–26 MiB, memory glibc kept, and
+//! the executable's file-backed pages); so the soak judges the anonymous
+//! pages less SQLite's count, not the resident figure. (An earlier step at
+//! minute twenty came from the supervision sweep reading every open
 //! report; it now reads only the due ones.)
 //!
 //! (Giving SQLite a page region of its own, `SQLITE_CONFIG_PAGECACHE`, was
