@@ -169,7 +169,7 @@ fn village_sites(cell: &[LonLat], n: usize, seat: LonLat) -> Vec<LonLat> {
 pub async fn seed(store: &Store, audit_key: &[u8]) -> Result<SeedReport, DemoError> {
     let county_data = data::county()?;
     let outline = data::outline()?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     if org::overview(&mut tx).await?.townships > 0 {
         return Err(DemoError::NotEmpty);
     }

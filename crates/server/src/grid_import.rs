@@ -269,7 +269,7 @@ pub async fn run(
     if opts.dry_run || !report.problems.is_empty() {
         return Ok(report);
     }
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let shapes: HashMap<String, &Candidate> =
         candidates.iter().map(|c| (c.code.clone(), c)).collect();
     for (i, (_, code, name, village, township)) in meta.iter().enumerate() {

@@ -483,6 +483,39 @@ mod cases {
         assert_eq!(audit["total"], 2);
     }
 
+    /// Each handover reads the shift plan, then writes: many at once must
+    /// queue for the write lock, not fail (on SQLite a deferred transaction
+    /// that has read gets SQLITE_BUSY at its first write when another
+    /// connection committed meanwhile; that was a 500).
+    pub async fn concurrent_handovers_all_land(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        let s = app.session("dispatcher").await;
+        let posts = (0..24).map(|i| {
+            app.send_as(
+                &s,
+                Method::POST,
+                "/api/v1/duty/handovers",
+                Some(json!({"township": A, "date": "2031-04-01", "shift": "day",
+                    "note": format!("并发交接 {i}")})),
+            )
+        });
+        let statuses: Vec<u16> = futures_util::future::join_all(posts)
+            .await
+            .into_iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        let v = json_of(
+            app.get_as(
+                &s,
+                &format!("/api/v1/duty/handovers?township={A}&per_page=100"),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(v["total"], 24);
+    }
+
     pub async fn a_grid_worker_may_read_but_not_change_the_roster(db: &TestDb) {
         let app = spawn_demo(db).await;
         let gw = app.session("gridworker").await;
@@ -564,5 +597,6 @@ store::both_databases!(crate::cases =>
     who_is_on_duty_across_midnight_and_at_the_handover,
     an_overlapping_shift_is_refused_with_the_field_named_and_nothing_stored,
     a_handover_note_goes_to_the_next_shift,
+    concurrent_handovers_all_land,
     a_grid_worker_may_read_but_not_change_the_roster,
 );

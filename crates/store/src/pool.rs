@@ -185,14 +185,13 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin().await?)
-    }
-
     /// A transaction that reads, decides and writes. On SQLite it takes the
     /// write lock at once (`BEGIN IMMEDIATE`), so that two such transactions
-    /// queue instead of one failing when it upgrades from reading; on
-    /// PostgreSQL it is a plain transaction (writers guard with versions).
+    /// queue instead of one failing when it upgrades from reading (a
+    /// deferred transaction that has read gets SQLITE_BUSY at its first
+    /// write if another connection committed meanwhile, whatever the busy
+    /// timeout); on PostgreSQL it is a plain transaction (writers guard with
+    /// versions). Reads take a connection with [`Store::acquire`].
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend() {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,

@@ -304,7 +304,7 @@ mod cases {
         let text = "村口有商户占道经营，堆放货物";
         let batched = new_report(&p, text, None, None);
         let (batched_id, _) = write(db, &[&batched]).await.remove(0);
-        let mut tx = db.store.begin().await.unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
         let (alone_id, _) = reports::insert(
             &mut tx,
             &NewReport {

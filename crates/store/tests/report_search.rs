@@ -149,7 +149,7 @@ mod cases {
         channel: &str,
         item: Option<&str>,
     ) -> String {
-        let mut tx = db.store.begin().await.unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
         let (id, created) = reports::insert(
             &mut tx,
             &NewReport {
@@ -284,7 +284,7 @@ mod cases {
     pub async fn a_search_ranks_the_newest_thousand(db: &TestDb) {
         let p = place(db).await;
         let n = store::reports::search::CANDIDATES + 5;
-        let mut tx = db.store.begin().await.unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
         for i in 0..n {
             let d = format!("路边占道经营第{i}号");
             reports::insert(

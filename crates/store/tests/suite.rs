@@ -245,7 +245,7 @@ mod cases {
     async fn audited(db: &TestDb) {
         let (county, _) = county(db).await;
         for i in 0..5 {
-            let mut tx = db.store.begin().await.unwrap();
+            let mut tx = db.store.begin_write().await.unwrap();
             let after = serde_json::json!({"n": i});
             store::audit::append(
                 &mut tx,

@@ -523,7 +523,7 @@ pub(crate) async fn prepare(cfg: &StoreConfig, a: &Args) -> Result<Fixture> {
     demo::seed(&store, &key)
         .await
         .map_err(|e| anyhow::anyhow!("seeding the demo county: {e}"))?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let demo_grids = store::grids::all(&mut tx).await?;
     let mut villages = Vec::with_capacity(demo_grids.len());
     for g in &demo_grids {

@@ -299,7 +299,7 @@ async fn bench(a: &Args, cfg: &StoreConfig, label: &str) -> Result<()> {
     let mut done = 0;
     while done < a.reports {
         let batch = (a.reports - done).min(10_000);
-        let mut tx = store.begin().await?;
+        let mut tx = store.begin_write().await?;
         for i in 0..batch {
             let m = rng.below(MATTERS.len());
             let description = format!(

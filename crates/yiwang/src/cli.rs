@@ -646,7 +646,7 @@ async fn user_create(
     domain::password::check_policy(&password).map_err(|e| anyhow::anyhow!("password: {}", e.en))?;
     let store = store::Store::open(&settings.store_config()).await?;
     let key = store::audit::load_or_create_key(&settings.data, settings.audit_key.as_deref())?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let j = store::org::jurisdiction_by_code(&mut tx, &jurisdiction)
         .await
         .map_err(|_| anyhow::anyhow!("--jurisdiction: no jurisdiction has code {jurisdiction}"))?;
@@ -785,7 +785,7 @@ async fn import_power_list(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let actor = store::audit::Actor::system("cli");
     for item in &report.items {
         let before = store::powerlist::by_code(&mut tx, &item.code).await.ok();

@@ -143,7 +143,7 @@ pub(crate) async fn county_session(
     role: Role,
 ) -> Result<String> {
     let store = Store::connect(cfg).await?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let county: String = sqlx::query(
         "SELECT parent_id FROM jurisdictions
          WHERE id = (SELECT township_id FROM grids ORDER BY code LIMIT 1)",

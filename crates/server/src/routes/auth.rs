@@ -137,7 +137,7 @@ pub async fn authenticate(
     let (csrf, _) = identity::new_token("");
     let ttl = Duration::hours(state.settings.session_ttl_hours.max(1) as i64);
     let expires_at = domain::time::to_storage(Utc::now() + ttl);
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let session_id =
         identity::create_session(&mut tx, &user.id, &digest, &csrf, &meta.ip, &expires_at).await?;
     let grants = identity::grants_of(&mut tx, &user.id).await?;
@@ -270,7 +270,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
         )
         .into());
     };
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     identity::revoke_session(&mut tx, &session).await?;
     let path = caller.home_path();
     audit::append(
@@ -351,7 +351,7 @@ pub async fn change_password(
         .into());
     };
     domain::password::check_policy(&req.new_password).map_err(|e| e.with_field("new_password"))?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let stored = identity::password_hash(&mut tx, &user_id).await?;
     let current = req.current_password.clone();
     let ok = tokio::task::spawn_blocking(move || domain::password::verify(&current, &stored))

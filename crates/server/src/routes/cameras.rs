@@ -259,7 +259,7 @@ pub async fn register_camera(
         )
         .into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let grid = store::grids::grid_in(
         &mut tx,
         &Scope::system(Permission::ViewOrganisation),
@@ -328,7 +328,7 @@ pub async fn review_camera(
     let to = Status::parse(req.status.trim())?;
     crate::extract::required("note", &req.note)?;
     too_long("note", 1000, &req.note)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let before = camera_in(&mut tx, &scope, &code).await?;
     dc::review(before.status, to)?;
     let published = req.published.unwrap_or(before.published);

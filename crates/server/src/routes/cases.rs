@@ -98,7 +98,7 @@ pub async fn file_case(
         .filter(|s| !s.trim().is_empty())
         .map(|s| date("act_ended", s))
         .transpose()?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let town = jurisdiction_in(&mut tx, &scope, "township", &req.township).await?;
     if !town.level.is_township() {
         return Err(Error::invalid(
@@ -251,7 +251,7 @@ pub async fn get_case(
     let mut tx = if caller.principal.scope(Permission::ViewPersonalData).is_ok() {
         state.store.begin_write().await?
     } else {
-        state.store.begin().await?
+        state.store.begin_write().await?
     };
     let case = case_in(&mut tx, &scope, &id).await?;
     let reveal = may_see_personal(&caller, &case.township_path);
@@ -882,7 +882,7 @@ pub async fn set_reviewer(
         .into());
     }
     let qualification = text(&req.qualification);
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     store::identity::user_in(&mut tx, &scope, &id)
         .await
         .map_err(|e| match e {

@@ -271,7 +271,7 @@ pub async fn add_roster(
         )
         .into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let town = township_in(&mut tx, &scope, "township", &req.township).await?;
     let plan = sd::shifts(&mut tx).await?;
     let staff = sd::township_staff(&mut tx, &town.id).await?;
@@ -429,7 +429,7 @@ pub async fn delete_roster(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let scope = caller.scope(Permission::ManageDuty)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let row = sd::entry_in(&mut tx, &scope, &id)
         .await
         .map_err(|e| match e {
@@ -660,7 +660,7 @@ pub async fn add_handover(
         )
         .into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let town = township_in(&mut tx, &scope, "township", &req.township).await?;
     let plan = sd::shifts(&mut tx).await?;
     let date = req.date.as_deref().map(str::trim).filter(|s| !s.is_empty());

@@ -481,7 +481,7 @@ pub async fn reassign(
         }
     };
     let from = instant(req.from.as_deref(), "from")?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let grid = sg::grid_in(&mut tx, &scope, &code)
         .await
         .map_err(|e| match e {

@@ -201,7 +201,7 @@ pub async fn create_jurisdiction(
             .into());
         }
     };
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let parent = super::users::jurisdiction_in(&mut tx, &scope, "parent", &req.parent).await?;
     if !parent.level.may_contain(level) {
         return Err(domain::Error::invalid(

@@ -488,7 +488,7 @@ async fn save_item(
         let f = e.field.clone().unwrap_or_default();
         e.with_field(format!("item.{f}"))
     })?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let before = match pl::by_code(&mut tx, &item.code).await {
         Ok(s) => Some(s.item),
         Err(store::StoreError::NotFound) => None,
@@ -618,7 +618,7 @@ pub async fn devolve(
     crate::extract::required("decision_no", &req.decision_no)?;
     crate::extract::required("from_department", &req.from_department)?;
     let date: NaiveDate = crate::extract::date("body.date", "decision_date", &req.decision_date)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let t = jurisdiction_in(&mut tx, &scope, "township", &req.township).await?;
     let item = stored(&mut tx, &req.item_code).await?;
     let id = pl::devolve(
@@ -673,7 +673,7 @@ pub async fn duty_request(
     let scope = caller.scope(Permission::SubmitDutyRequest)?;
     crate::extract::required("department", &req.department)?;
     crate::extract::required("task", &req.task)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let t = jurisdiction_in(&mut tx, &scope, "township", &req.township).await?;
     let code = req.item_code.as_deref().filter(|c| !c.trim().is_empty());
     let (on_list, held) = match code {

@@ -234,7 +234,7 @@ pub async fn get_staff(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StaffDetailView>> {
     let scope = caller.scope(Permission::ViewPersonalData)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let s = match store::org::staff_by_id(&mut tx, &scope, &id).await {
         Ok(s) => s,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("人员", "Person").into()),
@@ -311,7 +311,7 @@ pub async fn create_staff(
         )
         .into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let unit = match &req.unit {
         Some(code) => Some(unit_in(&mut tx, &scope, "unit", code).await?),
@@ -395,7 +395,7 @@ pub async fn add_credential(
         valid_until: date("valid_until", &req.valid_until)?,
     };
     c.check_dates()?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let s = match store::org::staff_by_id(&mut tx, &scope, &id).await {
         Ok(s) => s,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("人员", "Person").into()),
@@ -460,7 +460,7 @@ pub async fn create_unit(
     })?;
     crate::extract::required("code", &req.code)?;
     crate::extract::required("name", &req.name)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let parent = match &req.parent {
         Some(code) => Some(unit_in(&mut tx, &scope, "parent", code).await?),

@@ -133,7 +133,7 @@ pub async fn create_token(
         )
         .into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     for perm in &perms {
         caller.scope(*perm)?.check(&j.path)?;
@@ -200,7 +200,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let scope = caller.scope(Permission::ManageIntegrations)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let t = match identity::integration_token_in(&mut tx, &scope, &id).await {
         Ok(t) => t,
         Err(store::StoreError::NotFound) => return Err(Error::not_found("令牌", "Token").into()),

@@ -165,7 +165,7 @@ pub async fn create_user(
     crate::extract::required("display_name", &req.display_name)?;
     let role = Role::parse(&req.role)?;
     domain::password::check_policy(&req.password)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let pw = req.password.clone();
     let hash =
@@ -252,7 +252,7 @@ pub async fn add_role(
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let scope = caller.scope(Permission::ManageUsers)?;
     let role = Role::parse(&req.role)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let user = user_in(&mut tx, &scope, &id).await?;
     let j = jurisdiction_in(&mut tx, &scope, "jurisdiction", &req.jurisdiction).await?;
     let role_id = identity::add_role(&mut tx, &id, role, &j.id).await?;
@@ -289,7 +289,7 @@ pub async fn remove_role(
     Path((id, role_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let scope = caller.scope(Permission::ManageUsers)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     user_in(&mut tx, &scope, &id).await?;
     let grants = identity::grants_of(&mut tx, &id).await?;
     let g = grants
@@ -336,7 +336,7 @@ pub async fn reset_password(
 ) -> ApiResult<StatusCode> {
     let scope = caller.scope(Permission::ManageUsers)?;
     domain::password::check_policy(&req.new_password).map_err(|e| e.with_field("new_password"))?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.store.begin_write().await?;
     user_in(&mut tx, &scope, &id).await?;
     let paths = identity::user_paths(&mut tx, &id).await?;
     let path = paths
