@@ -151,11 +151,7 @@ impl Connection {
 
     /// A write transaction: on SQLite it takes the write lock at once.
     pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
-        use sqlx::Connection as _;
-        Ok(match self.backend() {
-            Backend::Sqlite => self.conn.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.conn.begin().await?,
-        })
+        crate::Store::begin_write_on(&mut self.conn).await
     }
 
     pub async fn close(self) {

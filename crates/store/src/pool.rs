@@ -199,6 +199,17 @@ impl Store {
         })
     }
 
+    /// [`Store::begin_write`] on a connection already taken from the pool.
+    pub async fn begin_write_on(
+        conn: &mut sqlx::AnyConnection,
+    ) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
+        use sqlx::Connection as _;
+        Ok(match crate::reports::search::backend_of(conn) {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => conn.begin().await?,
+        })
+    }
+
     /// Pool gauges for /metrics: (open connections, idle connections, maximum).
     pub fn pool_stats(&self) -> (u32, usize, u32) {
         (

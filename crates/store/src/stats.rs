@@ -257,7 +257,8 @@ async fn snapshot(conn: &mut AnyConnection) -> Result<Vec<String>> {
 /// What [`verify`] found: the counter rows that differ from a recount
 /// (`-` as stored, `+` as recounted), none when they agree.
 pub async fn verify(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // it reads, writes (the recount) and rolls back: the write lock first
+    let mut tx = crate::Store::begin_write_on(conn).await?;
     let kept = snapshot(&mut tx).await?;
     rebuild(&mut tx).await?;
     let counted = snapshot(&mut tx).await?;

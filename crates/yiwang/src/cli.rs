@@ -722,7 +722,7 @@ async fn stats_rebuild(settings: Settings) -> Result<()> {
     let store = store::Store::open(&settings.store_config()).await?;
     let mut conn = store.acquire().await?;
     let started = Instant::now();
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = store::Store::begin_write_on(&mut conn).await?;
     store::stats::rebuild(&mut tx).await?;
     tx.commit().await?;
     println!(
