@@ -185,6 +185,14 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// A transaction that only reads (one consistent snapshot); never write
+    /// in it: on SQLite a deferred transaction that has read fails at its
+    /// first write if another connection committed meanwhile. A transaction
+    /// that may write is [`Store::begin_write`].
+    pub async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// A transaction that reads, decides and writes. On SQLite it takes the
     /// write lock at once (`BEGIN IMMEDIATE`), so that two such transactions
     /// queue instead of one failing when it upgrades from reading (a

@@ -251,7 +251,7 @@ pub async fn get_case(
     let mut tx = if caller.principal.scope(Permission::ViewPersonalData).is_ok() {
         state.store.begin_write().await?
     } else {
-        state.store.begin_write().await?
+        state.store.begin_read().await?
     };
     let case = case_in(&mut tx, &scope, &id).await?;
     let reveal = may_see_personal(&caller, &case.township_path);
