@@ -113,6 +113,18 @@ pub fn usage() -> Usage {
     }
 }
 
+/// A figure of a `/proc/PID/status` text in kB (`VmRSS:`, `RssAnon:`, …).
+pub fn status_kib(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// This process's resident memory in bytes, where `/proc` has it.
+pub fn resident() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    Some(status_kib(&status, "VmRSS:")? * 1024)
+}
+
 #[allow(unsafe_code)]
 fn sqlite_usage() -> (u64, u64) {
     // SAFETY: both only read SQLite's global memory statistics (under its
@@ -225,6 +237,17 @@ mod tests {
             after.in_use + (32 << 20) < during.in_use,
             "64 MiB freed: {during:?} -> {after:?}"
         );
+    }
+
+    #[test]
+    fn status_figures_are_read_in_kib() {
+        let status = "Name:\tyiwang\nVmRSS:\t  102400 kB\nRssAnon:\t   69632 kB\n";
+        assert_eq!(status_kib(status, "VmRSS:"), Some(102400));
+        assert_eq!(status_kib(status, "RssAnon:"), Some(69632));
+        assert_eq!(status_kib(status, "RssFile:"), None);
+        if cfg!(target_os = "linux") {
+            assert!(resident().is_some_and(|b| b > 1 << 20));
+        }
     }
 
     #[test]

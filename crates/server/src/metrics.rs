@@ -134,20 +134,12 @@ fn memory(out: &mut String) {
         ("sqlite", u.sqlite),
         ("sqlite_peak", u.sqlite_peak),
     ];
-    if let Some(rss) = resident_bytes() {
+    if let Some(rss) = yiwang_malloc::resident() {
         parts.insert(0, ("resident", rss));
     }
     for (part, bytes) in parts {
         let _ = writeln!(out, "yiwang_memory_bytes{{part=\"{part}\"}} {bytes}");
     }
-}
-
-/// VmRSS of this process, where `/proc` has it.
-fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 fn escape(s: &str) -> String {

@@ -100,11 +100,9 @@ fn percentile(v: &mut [f64], q: f64) -> f64 {
     v[i - 1]
 }
 
-/// A figure of `/proc/PID/status` in kB (`VmRSS`, `RssAnon`, …), in MiB.
+/// A figure of `/proc/PID/status` (`VmRSS:`, `RssAnon:`, …), in MiB.
 fn status_mib(status: &str, key: &str) -> Option<f64> {
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    yiwang_malloc::status_kib(status, key).map(|kb| kb as f64 / 1024.0)
 }
 
 /// The minute whose start is the flatness baseline; none in a run of one

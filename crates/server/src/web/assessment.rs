@@ -12,7 +12,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Lang;
 use domain::assessment::appeal::AppealStatus;
 use domain::assessment::definitions::Unit;
@@ -20,8 +20,8 @@ use domain::assessment::indicators::Indicator;
 use domain::assessment::{ASSESS, SubjectKind, VIEW};
 use serde::Deserialize;
 
-use super::forms::require;
-use super::pages::{Chrome, render_page};
+use super::forms::signed_in;
+use super::pages::{Chrome, day_of, render_page, today};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::lang::ReqLang;
@@ -43,12 +43,6 @@ fn kind_label(kind: &str, lang: Lang) -> String {
     SubjectKind::parse(kind)
         .map(|k| k.label(lang).to_string())
         .unwrap_or_else(|_| kind.to_string())
-}
-
-fn day_of(stored: &str) -> String {
-    domain::time::from_storage(stored)
-        .map(|t| domain::time::china_date(t).to_string())
-        .unwrap_or_else(|| stored.chars().take(10).collect())
 }
 
 /// An indicator's value as people read it: counts whole, rates in
@@ -111,14 +105,7 @@ pub async fn list(
     caller: Result<Caller, ApiError>,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let caller = match require(caller, &uri) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match list_page(state, lang, caller, q).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    signed_in(caller, &uri, |caller| list_page(state, lang, caller, q)).await
 }
 
 async fn list_page(
@@ -157,7 +144,7 @@ async fn list_page(
         }
         Err(_) => (false, Vec::new()),
     };
-    let today = domain::time::china_date(chrono::Utc::now());
+    let today = today();
     let from = chrono::Datelike::with_day(&today, 1).unwrap_or(today);
     Ok(render_page(ListPage {
         c: Chrome::new(lang, "/stats", lang.pick("考核", "Assessment")).for_caller(&caller),
@@ -237,14 +224,7 @@ pub async fn run(
     caller: Result<Caller, ApiError>,
     Path(id): Path<String>,
 ) -> Response {
-    let caller = match require(caller, &uri) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match run_page(state, lang, caller, id).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    signed_in(caller, &uri, |caller| run_page(state, lang, caller, id)).await
 }
 
 async fn run_page(

@@ -93,6 +93,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebForm<T> {
     }
 }
 
+/// A page for a signed-in caller: anyone else is sent to the login page,
+/// and a refusal or failure of `page` becomes its error page.
+pub async fn signed_in<F>(
+    caller: Result<Caller, ApiError>,
+    uri: &Uri,
+    page: impl FnOnce(Caller) -> F,
+) -> Response
+where
+    F: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    match require(caller, uri) {
+        Ok(c) => page(c).await.unwrap_or_else(IntoResponse::into_response),
+        Err(r) => r,
+    }
+}
+
 /// Back to a page, with a message to show (`ok` or `error`).
 pub fn back(to: &str, kind: &str, message: &str) -> Response {
     let sep = if to.contains('?') { '&' } else { '?' };

@@ -293,7 +293,7 @@ async fn organisation_page(
         ),
         None => townships.first().cloned(),
     };
-    let today = domain::time::china_date(chrono::Utc::now());
+    let today = today();
     let mut units = Vec::new();
     let mut unit_codes = Vec::new();
     let mut villages = Vec::new();
@@ -373,6 +373,18 @@ pub struct ErrorPage {
     pub message: String,
     pub code: String,
     pub request_id: String,
+}
+
+/// Today, China time.
+pub fn today() -> chrono::NaiveDate {
+    domain::time::china_date(chrono::Utc::now())
+}
+
+/// The day of a stored instant, China time (as stored if it is not one).
+pub fn day_of(stored: &str) -> String {
+    domain::time::from_storage(stored)
+        .map(|t| domain::time::china_date(t).to_string())
+        .unwrap_or_else(|| stored.chars().take(10).collect())
 }
 
 fn render(t: impl Template) -> ApiResult<Html<String>> {

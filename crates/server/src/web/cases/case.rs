@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Datelike;
 use domain::Lang;
 use domain::access::{Permission, Role};
@@ -14,8 +14,8 @@ use domain::case::procedure::{Decision, Record};
 use domain::case::{CaseStatus, Penalty};
 use serde_json::{Value, json};
 
-use super::super::forms::require;
-use super::super::pages::{Chrome, render_page};
+use super::super::forms::signed_in;
+use super::super::pages::{Chrome, day_of, render_page, today};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::lang::ReqLang;
@@ -23,7 +23,7 @@ use crate::routes::case_documents as docs_api;
 use crate::routes::cases::{self as api, CaseView};
 use crate::state::AppState;
 
-use super::{day_of, today, yuan};
+use super::yuan;
 
 pub struct DocRow {
     pub kind: String,
@@ -157,14 +157,7 @@ pub async fn case(
     caller: Result<Caller, ApiError>,
     Path(id): Path<String>,
 ) -> Response {
-    let caller = match require(caller, &uri) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match case_page(state, lang, caller, id).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    signed_in(caller, &uri, |caller| case_page(state, lang, caller, id)).await
 }
 
 fn part_label(part: &str, lang: Lang) -> String {

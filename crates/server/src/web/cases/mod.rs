@@ -15,15 +15,15 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Lang;
 use domain::access::Permission;
 use domain::case::CaseStatus;
 use domain::case::money::Fen;
 use serde::Deserialize;
 
-use super::forms::{enc, require};
-use super::pages::{Chrome, render_page};
+use super::forms::{enc, signed_in};
+use super::pages::{Chrome, day_of, render_page, today};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::lang::ReqLang;
@@ -34,17 +34,6 @@ mod case;
 pub use case::case;
 
 const PER_PAGE: u32 = 20;
-
-fn today() -> chrono::NaiveDate {
-    domain::time::china_date(chrono::Utc::now())
-}
-
-/// The day of a stored instant, China time.
-fn day_of(stored: &str) -> String {
-    domain::time::from_storage(stored)
-        .map(|t| domain::time::china_date(t).to_string())
-        .unwrap_or_else(|| stored.chars().take(10).collect())
-}
 
 /// An amount in yuan as people write it: `1000`, `1000.50`.
 fn yuan(f: Fen) -> String {
@@ -107,14 +96,7 @@ pub async fn list(
     caller: Result<Caller, ApiError>,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let caller = match require(caller, &uri) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match list_page(state, lang, caller, q).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    signed_in(caller, &uri, |caller| list_page(state, lang, caller, q)).await
 }
 
 async fn list_page(
