@@ -108,6 +108,48 @@ pub fn well_formed(token: &str) -> bool {
     body.is_some_and(|b| b.len() == 64 && b.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// Record a token's last use, to the minute: once a minute per token and
+/// instance, beside the request rather than in its way (a write on every
+/// call would make every platform request a writer queuing for the
+/// database).
+fn touch(state: &AppState, t: &identity::IntegrationToken) {
+    let a_minute = std::time::Duration::from_secs(60);
+    let a_minute_ago = domain::time::to_storage(Utc::now() - chrono::Duration::minutes(1));
+    if t.last_used_at
+        .as_deref()
+        .is_some_and(|at| at >= a_minute_ago.as_str())
+    {
+        return;
+    }
+    {
+        let mut touched = state
+            .token_touched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        if touched
+            .get(&t.id)
+            .is_some_and(|at| now.duration_since(*at) < a_minute)
+        {
+            return;
+        }
+        if touched.len() >= 10_000 {
+            touched.clear();
+        }
+        touched.insert(t.id.clone(), now);
+    }
+    let (store, id) = (state.store.clone(), t.id.clone());
+    tokio::spawn(async move {
+        let done = async {
+            let mut conn = store.acquire().await?;
+            identity::touch_integration(&mut conn, &id).await
+        };
+        if let Err(e) = done.await {
+            tracing::warn!(error = %e, token = %id, "cannot record a token's last use");
+        }
+    });
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -146,25 +188,24 @@ impl FromRequestParts<AppState> for Caller {
         let ip = client_ip(parts);
         let now = domain::time::to_storage(Utc::now());
         if token.starts_with(INTEGRATION_PREFIX) {
-            let mut conn = state.store.acquire().await?;
-            let t = identity::integration_by_digest(&mut conn, &digest)
-                .await?
-                .ok_or_else(invalid)?;
+            let t = match state.tokens.get(&digest) {
+                Some(t) => t,
+                None => {
+                    let mut conn = state.store.acquire().await?;
+                    let t = identity::integration_by_digest(&mut conn, &digest)
+                        .await?
+                        .ok_or_else(invalid)?;
+                    state.tokens.put(&digest, t.clone());
+                    t
+                }
+            };
             if t.revoked {
                 return Err(revoked());
             }
             if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
                 return Err(expired());
             }
-            // Last use to the minute: a write on every call would make every
-            // platform request a writer queuing for the database.
-            let a_minute_ago = domain::time::to_storage(Utc::now() - chrono::Duration::minutes(1));
-            if t.last_used_at
-                .as_deref()
-                .is_none_or(|at| at < a_minute_ago.as_str())
-            {
-                identity::touch_integration(&mut conn, &t.id).await?;
-            }
+            touch(state, &t);
             let perms = t
                 .permissions
                 .iter()

@@ -15,11 +15,13 @@
 //!
 //! # How
 //!
-//! [`intake`](crate::routes::reports::intake) does everything that only
-//! reads — validation, locating, classification, the duplicate check — in
-//! the request's own task, concurrently with other requests, and hands the
-//! result (a `store::intake::NewIntake`: the rows to write) to
-//! [`GroupCommit::write`].
+//! [`intake`](crate::routes::reports::intake) does what does not depend on
+//! the reports before it — validation, locating, the words to classify by,
+//! who answers for the grid — in the request's own task, concurrently with
+//! other requests, and hands the result (a draft) to [`GroupCommit::write`].
+//! What does depend on them — a retry's key, duplicates, the suggestions
+//! against the list as it is — is read by the writer for the whole batch,
+//! inside its transaction.
 //! One writer task per process takes every report waiting, up to
 //! [`MAX_BATCH`], and writes them in one write transaction (`BEGIN
 //! IMMEDIATE` on SQLite): each report with its events, attachments and audit
@@ -57,10 +59,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use store::intake::{Connection, NewIntake};
 use store::{StoreConfig, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -95,11 +98,21 @@ impl GroupCommit {
         settings: Arc<Settings>,
     ) -> std::io::Result<GroupCommit> {
         let (queue, rx) = mpsc::channel(QUEUE);
+        let committed = Arc::new(Notify::new());
+        let restart = Arc::new(AtomicBool::new(false));
+        let checkpointer = Checkpointer {
+            config: config.clone(),
+            committed: committed.clone(),
+            restart: restart.clone(),
+            open: queue.downgrade(),
+        };
         let writer = Writer {
             config,
             key: audit_key,
             settings,
             suggest: Suggester::default(),
+            committed,
+            restart,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -107,6 +120,12 @@ impl GroupCommit {
         std::thread::Builder::new()
             .name("intake-writer".into())
             .spawn(move || runtime.block_on(writer.run(rx)))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("intake-checkpoint".into())
+            .spawn(move || runtime.block_on(checkpointer.run()))?;
         Ok(GroupCommit { queue })
     }
 
@@ -131,6 +150,88 @@ struct Writer {
     key: Arc<Vec<u8>>,
     settings: Arc<Settings>,
     suggest: Suggester,
+    /// Told after every commit.
+    committed: Arc<Notify>,
+    /// Set by the checkpointer: copy the WAL's rest after the next commit.
+    restart: Arc<AtomicBool>,
+}
+
+/// SQLite: copies the WAL back into the database on a connection of its
+/// own, after the writer commits (at most every [`CHECKPOINT_EVERY`]), so
+/// that the copying — a few milliseconds every thousand pages — runs beside
+/// the writer instead of inside one of its commits.
+///
+/// The WAL starts over from its beginning only when a write transaction
+/// begins with every frame copied; a busy writer always has its last batch
+/// not yet copied. So once the WAL holds [`RESTART_FRAMES`] frames the
+/// checkpointer asks the writer (`restart`) to copy that remainder itself
+/// after its next commit — a few pages — and the writer's next batch starts
+/// the WAL over (unless a reader still needs it; then a later one will).
+struct Checkpointer {
+    config: StoreConfig,
+    committed: Arc<Notify>,
+    restart: Arc<AtomicBool>,
+    /// Gone when the server stops.
+    open: mpsc::WeakSender<Job>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+/// WAL frames (pages) past which the writer is asked to let the WAL start over.
+const RESTART_FRAMES: i64 = 4096;
+
+impl Checkpointer {
+    async fn run(self) {
+        let mut line: Option<Connection> = None;
+        loop {
+            let woken =
+                tokio::time::timeout(std::time::Duration::from_secs(1), self.committed.notified())
+                    .await;
+            if self.open.upgrade().is_none() {
+                break;
+            }
+            if woken.is_err() {
+                continue;
+            }
+            if line.is_none() {
+                match Connection::open(&self.config).await {
+                    Ok(l) if l.backend() == store::Backend::Sqlite => line = Some(l),
+                    // PostgreSQL checkpoints by itself
+                    Ok(l) => return l.close().await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the intake checkpointer cannot connect");
+                        tokio::time::sleep(CHECKPOINT_EVERY * 10).await;
+                        continue;
+                    }
+                }
+            }
+            if let Some(l) = &mut line {
+                let started = std::time::Instant::now();
+                match l.checkpoint().await {
+                    Ok((frames, copied)) => {
+                        if frames >= RESTART_FRAMES {
+                            self.restart.store(true, Ordering::Relaxed);
+                        }
+                        tracing::debug!(
+                            frames,
+                            copied,
+                            micros = started.elapsed().as_micros() as u64,
+                            "intake checkpoint"
+                        )
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "an intake checkpoint failed");
+                        if let Some(l) = line.take() {
+                            l.close().await;
+                        }
+                    }
+                }
+            }
+            tokio::time::sleep(CHECKPOINT_EVERY).await;
+        }
+        if let Some(l) = line {
+            l.close().await;
+        }
+    }
 }
 
 /// What a batch decided for one draft before writing.
@@ -163,6 +264,13 @@ impl Writer {
             if let Some(l) = &mut line {
                 let (n, started) = (batch.len(), std::time::Instant::now());
                 let healthy = self.commit(l, batch).await;
+                self.committed.notify_one();
+                if healthy && self.restart.swap(false, Ordering::Relaxed) {
+                    // the rest of the WAL, so that the next batch starts it over
+                    if let Err(e) = l.checkpoint().await {
+                        tracing::warn!(error = %e, "the intake writer's checkpoint failed");
+                    }
+                }
                 tracing::debug!(
                     reports = n,
                     micros = started.elapsed().as_micros() as u64,
@@ -230,6 +338,7 @@ impl Writer {
         let t0 = std::time::Instant::now();
         let mut tx = line.begin().await.map_err(S)?;
         let conn: &mut store::Conn = &mut tx;
+        let t_begin = t0.elapsed();
 
         // One read of each kind for the whole batch.
         let keys: Vec<(&str, &str)> = drafts
@@ -237,31 +346,15 @@ impl Writer {
             .filter_map(|d| d.key.as_deref().map(|k| (d.reporter.as_str(), k)))
             .collect();
         let mut taken = store::intake::existing_keys(conn, &keys).await.map_err(S)?;
+        let t_keys = t0.elapsed();
         let codes: Vec<&str> = distinct(drafts.iter().map(|d| d.grid.township_code.as_str()));
         let towns = store::intake::towns(conn, &codes).await.map_err(S)?;
         let named: Vec<&str> = distinct(drafts.iter().filter_map(|d| d.item_code.as_deref()));
         let items = store::intake::item_fields(conn, &named).await.map_err(S)?;
         let town_ids: Vec<&str> = towns.values().map(|t| t.id.as_str()).collect();
         let current = self.suggest.current(conn, &town_ids).await.map_err(S)?;
-        let grid_ids: Vec<&str> = distinct(drafts.iter().map(|d| d.grid.id.as_str()));
-        let (first, last) =
-            drafts
-                .iter()
-                .fold((None, None), |(a, b): (Option<_>, Option<_>), d| {
-                    (
-                        Some(a.map_or(d.now, |a: chrono::DateTime<chrono::Utc>| a.min(d.now))),
-                        Some(b.map_or(d.now, |b: chrono::DateTime<chrono::Utc>| b.max(d.now))),
-                    )
-                });
-        let span = first
-            .zip(last)
-            .map(|(a, b)| (store::util::ts(a), store::util::ts(b)));
-        let assignments = match &span {
-            Some((a, b)) => store::intake::assignments(conn, &grid_ids, a, b)
-                .await
-                .map_err(S)?,
-            None => vec![],
-        };
+        let t_list = t0.elapsed();
+        let t_assign = t0.elapsed();
 
         // Each report in order: earlier ones of the batch count as
         // already there (a retry, a duplicate).
@@ -329,7 +422,7 @@ impl Writer {
                 .map(Suggestion::from)
                 .collect();
             let now = store::util::ts(d.now);
-            let who = store::intake::responsible_at(&assignments, &d.grid.id, &now);
+            let who = store::intake::responsible_at(&d.assignments, &d.grid.id, &now);
             // Duplicates: same item, close in place and time → linked to the first.
             let mut duplicate_of = None;
             let me = d
@@ -384,6 +477,11 @@ impl Writer {
         tracing::debug!(
             reports = drafts.len(),
             read = t_read.as_micros() as u64,
+            begin = t_begin.as_micros() as u64,
+            keys = (t_keys - t_begin).as_micros() as u64,
+            list = (t_list - t_keys).as_micros() as u64,
+            assign = (t_assign - t_list).as_micros() as u64,
+            near = (t_read - t_assign).as_micros() as u64,
             decide = (t_decide - t_read).as_micros() as u64,
             write = (t_write - t_decide).as_micros() as u64,
             commit = (t0.elapsed() - t_write).as_micros() as u64,

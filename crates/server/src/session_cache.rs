@@ -1,13 +1,15 @@
-//! Sessions resolved in the last moment, kept in memory so that a burst of
-//! requests on one session (a grid worker's phone sending its queue, a
-//! platform posting reports) does not read the session, the user and the
-//! grants from the database for every one of them.
+//! Sessions and integration tokens resolved in the last moment, kept in
+//! memory so that a burst of requests on one session or token (a grid
+//! worker's phone sending its queue, a platform posting reports) does not
+//! read the session, the user and the grants — or the token — from the
+//! database for every one of them.
 //!
 //! An entry lives `session_cache_ms` (one second by default; 0 turns the
 //! cache off). Every change to sessions, passwords or roles made through
-//! this instance empties it at once; another instance sees the change when
-//! its entry ages out. Expiry is checked on every request against the
-//! cached expiry time, so an expired session is never taken from here.
+//! this instance empties the session cache at once, and every revocation of
+//! a token the token cache; another instance sees the change when its entry
+//! ages out. Expiry is checked on every request against the cached expiry
+//! time, so an expired session or token is never taken from here.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,21 +31,26 @@ pub struct Resolved {
 /// At most this many sessions are kept; past it the cache starts over.
 const CAPACITY: usize = 10_000;
 
-pub struct SessionCache {
+/// Resolved sessions by token digest.
+pub type SessionCache = TtlCache<Resolved>;
+/// Integration tokens by digest.
+pub type TokenCache = TtlCache<store::identity::IntegrationToken>;
+
+pub struct TtlCache<T> {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Resolved)>>,
+    entries: Mutex<HashMap<String, (Instant, T)>>,
 }
 
-impl SessionCache {
+impl<T: Clone> TtlCache<T> {
     pub fn new(ttl: Duration) -> Self {
-        SessionCache {
+        TtlCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The session with this token digest, if resolved within the TTL.
-    pub fn get(&self, digest: &str) -> Option<Resolved> {
+    /// The entry for this token digest, if resolved within the TTL.
+    pub fn get(&self, digest: &str) -> Option<T> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -54,7 +61,7 @@ impl SessionCache {
             .map(|(_, r)| r.clone())
     }
 
-    pub fn put(&self, digest: &str, r: Resolved) {
+    pub fn put(&self, digest: &str, r: T) {
         if self.ttl.is_zero() {
             return;
         }
@@ -69,8 +76,8 @@ impl SessionCache {
         entries.insert(digest.to_string(), (Instant::now(), r));
     }
 
-    /// Forget everything: a session was revoked, a password or a role
-    /// changed.
+    /// Forget everything: a session or token was revoked, a password or a
+    /// role changed.
     pub fn clear(&self) {
         self.entries
             .lock()

@@ -73,6 +73,9 @@ impl Application {
         let sessions = Arc::new(crate::session_cache::SessionCache::new(
             Duration::from_millis(settings.session_cache_ms),
         ));
+        let tokens = Arc::new(crate::session_cache::TokenCache::new(
+            Duration::from_millis(settings.session_cache_ms),
+        ));
         let state = AppState {
             store,
             settings,
@@ -90,6 +93,8 @@ impl Application {
             }),
             public_limiter,
             sessions,
+            tokens,
+            token_touched: Default::default(),
             intake,
         };
         state.grids.refresh(&state.store).await?;

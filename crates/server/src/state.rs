@@ -26,4 +26,8 @@ pub struct AppState {
     pub intake: Arc<crate::group_commit::GroupCommit>,
     /// Sessions resolved in the last moment.
     pub sessions: Arc<crate::session_cache::SessionCache>,
+    /// Integration tokens resolved in the last moment.
+    pub tokens: Arc<crate::session_cache::TokenCache>,
+    /// When this instance last recorded each token's use (token id → instant).
+    pub token_touched: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
 }

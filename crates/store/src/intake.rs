@@ -137,12 +137,34 @@ impl Connection {
         let mut conn = store.acquire().await?;
         if store.backend() == Backend::Sqlite {
             // A batch reads and writes the same tables again and again: keep
-            // their pages in memory (64 MiB instead of SQLite's 2).
-            sqlx::raw_sql("PRAGMA cache_size = -65536")
-                .execute(&mut *conn)
-                .await?;
+            // their pages in memory (64 MiB instead of SQLite's 2). A
+            // statement's journal (the pages it changed, kept to undo it
+            // alone) stays in memory too instead of a temporary file. The
+            // WAL is copied back into the database by
+            // [`Connection::checkpoint`] on another connection, not at the
+            // end of a batch that reports are waiting for.
+            sqlx::raw_sql(
+                "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                 PRAGMA wal_autocheckpoint = 0;",
+            )
+            .execute(&mut *conn)
+            .await?;
         }
         Ok(Connection { store, conn })
+    }
+
+    /// SQLite: copy what the WAL holds into the database, as far as readers
+    /// allow, without waiting for anyone (`PASSIVE`); answers how many
+    /// frames the WAL holds and how many of them are copied. Nothing to do
+    /// on PostgreSQL.
+    pub async fn checkpoint(&mut self) -> Result<(i64, i64)> {
+        if self.store.backend() != Backend::Sqlite {
+            return Ok((0, 0));
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        Ok((row.try_get(1)?, row.try_get(2)?))
     }
 
     pub fn backend(&self) -> Backend {
@@ -178,6 +200,7 @@ pub async fn write(
     audit_key: &[u8],
     batch: &[&NewIntake],
 ) -> Result<Written> {
+    let b = search::backend_of(conn);
     let at = now();
     let rows: Vec<(&String, &NewIntake)> = batch.iter().map(|r| (&r.id, *r)).collect();
 
@@ -186,7 +209,7 @@ pub async fn write(
     for run in rows.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
-                let m = |k: usize| format!("${}", i * 26 + k);
+                let m = |k: usize| mark(b, i * 27 + k);
                 format!(
                     "({}, 0, {}, {}, {}, {}, {}, {}, {})",
                     (1..=20).map(m).collect::<Vec<_>>().join(", "),
@@ -195,8 +218,8 @@ pub async fn write(
                     m(23),
                     m(24),
                     m(25),
-                    m(22),
-                    m(26)
+                    m(26),
+                    m(27)
                 )
             })
             .collect();
@@ -237,6 +260,7 @@ pub async fn write(
                 .bind(&r.reporter)
                 .bind(&r.idempotency_key)
                 .bind(&r.deadline_at)
+                .bind(&at)
                 .bind(&r.supervise_at);
         }
         for row in q.fetch_all(&mut *conn).await? {
@@ -306,7 +330,7 @@ pub async fn write(
     for run in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO report_events (id, report_id, action, from_status, to_status, actor, note, at) VALUES {}",
-            values(run.len(), 8)
+            values(b, run.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for (eid, rid, e) in run {
@@ -342,13 +366,35 @@ pub async fn write(
     Ok(written)
 }
 
-/// `(…), (…)` of `rows` rows of `cols` numbered parameters.
-fn values(rows: usize, cols: usize) -> String {
+/// `(…), (…)` of `rows` rows of `cols` parameters, numbered from 1 in
+/// order (see [`mark`]).
+fn values(b: Backend, rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|i| {
-            let marks: Vec<String> = (1..=cols).map(|k| format!("${}", i * cols + k)).collect();
+            let marks: Vec<String> = (1..=cols).map(|k| mark(b, i * cols + k)).collect();
             format!("({})", marks.join(", "))
         })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `k`th parameter of a statement whose parameters appear in the text
+/// once each, in the order they are bound: `$k` on PostgreSQL; on SQLite an
+/// anonymous `?`, which binds the same, because SQLite finds a named
+/// parameter by a search through every name before it — with a batch's
+/// thousand parameters, a cost that grows with their square, paid when the
+/// statement is prepared and again when it is bound.
+fn mark(b: Backend, k: usize) -> String {
+    match b {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${k}"),
+    }
+}
+
+/// `mark` for each of `from..=to`, joined by commas.
+fn marks(b: Backend, from: usize, to: usize) -> String {
+    (from..=to)
+        .map(|k| mark(b, k))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -356,6 +402,7 @@ fn values(rows: usize, cols: usize) -> String {
 /// The search entries of the created reports, as
 /// [`crate::reports::search::index`] writes them one by one.
 async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> Result<()> {
+    let b = search::backend_of(conn);
     let tags: Vec<String> = created
         .iter()
         .map(|(_, r)| {
@@ -377,12 +424,12 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
         .zip(&tags)
         .map(|((id, r), t)| (*id, *r, t))
         .collect();
-    match search::backend_of(conn) {
+    match b {
         Backend::Sqlite => {
             for run in entries.chunks(ROWS_PER_STATEMENT) {
                 let sql = format!(
                     "INSERT INTO report_search (report_id, path) VALUES {} RETURNING id, report_id",
-                    values(run.len(), 2)
+                    values(b, run.len(), 2)
                 );
                 let mut q = sqlx::query(&sql);
                 for (id, r, _) in run {
@@ -396,7 +443,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
                     .collect::<Result<_>>()?;
                 let sql = format!(
                     "INSERT INTO report_fts (rowid, words, grams, tags) VALUES {}",
-                    values(run.len(), 4)
+                    values(b, run.len(), 4)
                 );
                 let mut q = sqlx::query(&sql);
                 for (id, r, tags) in run {
@@ -457,14 +504,15 @@ pub async fn existing_keys(
     conn: &mut AnyConnection,
     keys: &[(&str, &str)],
 ) -> Result<HashMap<(String, String), String>> {
+    let b = search::backend_of(conn);
     let mut out = HashMap::new();
     for run in keys.chunks(ROWS_PER_STATEMENT) {
         let cond: Vec<String> = (0..run.len())
             .map(|i| {
                 format!(
-                    "(reporter = ${} AND idempotency_key = ${})",
-                    2 * i + 1,
-                    2 * i + 2
+                    "(reporter = {} AND idempotency_key = {})",
+                    mark(b, 2 * i + 1),
+                    mark(b, 2 * i + 2)
                 )
             })
             .collect();
@@ -497,12 +545,12 @@ pub struct Town {
 
 /// Jurisdictions by division code.
 pub async fn towns(conn: &mut AnyConnection, codes: &[&str]) -> Result<HashMap<String, Town>> {
+    let b = search::backend_of(conn);
     let mut out = HashMap::new();
     for run in codes.chunks(ROWS_PER_STATEMENT) {
-        let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT id, code, name, path FROM jurisdictions WHERE code IN ({})",
-            marks.join(", ")
+            marks(b, 1, run.len())
         );
         let mut q = sqlx::query(&sql);
         for c in run {
@@ -526,12 +574,12 @@ pub async fn item_fields(
     conn: &mut AnyConnection,
     codes: &[&str],
 ) -> Result<HashMap<String, String>> {
+    let b = search::backend_of(conn);
     let mut out = HashMap::new();
     for run in codes.chunks(ROWS_PER_STATEMENT) {
-        let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT code, field FROM power_items WHERE code IN ({})",
-            marks.join(", ")
+            marks(b, 1, run.len())
         );
         let mut q = sqlx::query(&sql);
         for c in run {
@@ -552,21 +600,23 @@ pub async fn assignments(
     from: &str,
     to: &str,
 ) -> Result<Vec<Assignment>> {
+    let b = search::backend_of(conn);
     let mut out = Vec::new();
     for run in grid_ids.chunks(ROWS_PER_STATEMENT) {
-        let marks: Vec<String> = (3..run.len() + 3).map(|k| format!("${k}")).collect();
         let sql = format!(
             "SELECT a.grid_id, a.kind, a.valid_from, a.valid_until, u.id AS unit_id,
                     u.code AS unit_code, u.name AS unit_name, s.id AS staff_id, s.name AS staff_name
              FROM assignments a
              LEFT JOIN org_units u ON u.id = a.unit_id
              LEFT JOIN staff s ON s.id = a.staff_id
-             WHERE a.grid_id IN ({}) AND a.valid_from <= $2
-               AND (a.valid_until IS NULL OR a.valid_until > $1)
+             WHERE a.valid_from <= {} AND (a.valid_until IS NULL OR a.valid_until > {})
+               AND a.grid_id IN ({})
              ORDER BY a.valid_from",
-            marks.join(", ")
+            mark(b, 1),
+            mark(b, 2),
+            marks(b, 3, run.len() + 2)
         );
-        let mut q = sqlx::query(&sql).bind(from).bind(to);
+        let mut q = sqlx::query(&sql).bind(to).bind(from);
         for g in run {
             q = q.bind(*g);
         }
@@ -623,65 +673,42 @@ pub fn responsible_at(assignments: &[Assignment], grid_id: &str, at: &str) -> Re
 }
 
 /// What the power list's search answers depend on, for some townships:
-/// `(list, township id → state)` as [`power_list_state`] gives them (a
-/// township with no devolution has the state of none).
+/// `(list, township id → state)`, as [`power_list_state`] gives them: the
+/// counters that triggers move on every change of the items (`list`) and
+/// of a township's devolutions (its state); `"0"` for one never changed.
+/// One statement, a point lookup per township.
 pub async fn power_list_states(
     conn: &mut AnyConnection,
     township_ids: &[&str],
 ) -> Result<(String, HashMap<String, String>)> {
-    let mut list = String::new();
+    let b = search::backend_of(conn);
+    let mut list = "0".to_string();
     let mut states: HashMap<String, String> = township_ids
         .iter()
-        .map(|t| (t.to_string(), "0/0//".to_string()))
+        .map(|t| (t.to_string(), "0".to_string()))
         .collect();
-    // at least one statement, for the list
-    let mut runs: Vec<&[&str]> = township_ids.chunks(ROWS_PER_STATEMENT).collect();
-    if runs.is_empty() {
-        runs.push(&[]);
-    }
-    for run in runs {
-        let marks: Vec<String> = (1..=run.len()).map(|k| format!("${k}")).collect();
-        let within = if run.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            format!("township_id IN ({})", marks.join(", "))
-        };
+    let mut scopes: Vec<&str> = vec![""];
+    scopes.extend(township_ids.iter().copied());
+    for run in scopes.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "SELECT i.items, i.changed, d.township_id, d.held, d.revoked, d.devolved_at, d.revoked_at
-             FROM (SELECT COUNT(*) AS items, MAX(updated_at) AS changed FROM power_items) i
-             LEFT JOIN (SELECT township_id, COUNT(*) AS held, COUNT(revoked_at) AS revoked,
-                        MAX(created_at) AS devolved_at, MAX(revoked_at) AS revoked_at
-                        FROM devolutions WHERE {within} GROUP BY township_id) d ON 1 = 1"
+            "SELECT scope, version FROM power_list_changes WHERE scope IN ({})",
+            marks(b, 1, run.len())
         );
         let mut q = sqlx::query(&sql);
-        for t in run {
-            q = q.bind(*t);
+        for s in run {
+            q = q.bind(*s);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            list = format!(
-                "{}/{}",
-                row.try_get::<i64, _>("items")?,
-                row.try_get::<Option<String>, _>("changed")?
-                    .unwrap_or_default()
-            );
-            if let Some(t) = row.try_get::<Option<String>, _>("township_id")? {
-                states.insert(t, devolution_state(&row)?);
+            let scope: String = row.try_get("scope")?;
+            let version = row.try_get::<i64, _>("version")?.to_string();
+            if scope.is_empty() {
+                list = version;
+            } else {
+                states.insert(scope, version);
             }
         }
     }
     Ok((list, states))
-}
-
-fn devolution_state(row: &sqlx::any::AnyRow) -> Result<String> {
-    Ok(format!(
-        "{}/{}/{}/{}",
-        row.try_get::<i64, _>("held")?,
-        row.try_get::<i64, _>("revoked")?,
-        row.try_get::<Option<String>, _>("devolved_at")?
-            .unwrap_or_default(),
-        row.try_get::<Option<String>, _>("revoked_at")?
-            .unwrap_or_default()
-    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -718,11 +745,12 @@ pub async fn recent_with_items_near(
     conn: &mut AnyConnection,
     asks: &[Near<'_>],
 ) -> Result<Vec<Vec<(String, f64, f64, String)>>> {
+    let b = search::backend_of(conn);
     let mut out: Vec<Vec<(String, f64, f64, String)>> = vec![Vec::new(); asks.len()];
     for (run_no, run) in asks.chunks(ROWS_PER_STATEMENT).enumerate() {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
-                let m = |k: usize| format!("${}", i * 7 + k);
+                let m = |k: usize| mark(b, i * 7 + k);
                 format!(
                     "(CAST({} AS BIGINT), {}, {}, CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION))",
                     m(1), m(2), m(3), m(4), m(5), m(6), m(7)
@@ -943,6 +971,11 @@ mod tests {
 
     #[test]
     fn values_are_numbered_row_by_row() {
-        assert_eq!(values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(
+            values(Backend::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(values(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(marks(Backend::Postgres, 3, 5), "$3, $4, $5");
     }
 }

@@ -180,6 +180,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 24,
+        name: "intake_speed",
+        sql: include_str!("../migrations/0024_intake_speed.sql"),
+        sqlite: include_str!("../migrations/0024_intake_speed.sqlite.sql"),
+        postgres: include_str!("../migrations/0024_intake_speed.postgres.sql"),
+    },
 ];
 
 /// The schema version this binary expects.

@@ -513,6 +513,100 @@ mod cases {
             "the due reports are found by index: {plan:?}"
         );
     }
+
+    /// What intake's suggestions depend on is read as counters that move
+    /// with every change, however it is made (here by plain SQL): an item
+    /// added or edited moves the list's; a devolution made or revoked moves
+    /// its township's, and no other.
+    pub async fn the_list_counters_move_with_every_change(db: &TestDb) {
+        let p = place(db).await;
+        let mut c = db.store.acquire().await.unwrap();
+        let other = "another-township";
+        let town = p.town.id.as_str();
+        async fn states_of(
+            c: &mut store::Conn,
+            scopes: &[&str],
+        ) -> (String, std::collections::HashMap<String, String>) {
+            intake::power_list_states(c, scopes).await.unwrap()
+        }
+        let (list0, town0) = states_of(&mut c, &[town, other]).await;
+        sqlx::query(
+            "INSERT INTO power_items (id, code, name, kind, field, current_version, created_at, updated_at)
+             VALUES ('CG-002', 'CG-002', '对乱堆乱放的处罚', '行政处罚', '城市管理', 1,
+                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        let (list1, town1) = states_of(&mut c, &[town, other]).await;
+        assert_ne!(list1, list0, "an item added");
+        assert_eq!(town1, town0, "no township's devolutions changed");
+        sqlx::query("UPDATE power_items SET name = '对乱堆物料的处罚' WHERE id = 'CG-002'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let (list2, town2) = states_of(&mut c, &[town, other]).await;
+        assert_ne!(list2, list1, "an item edited");
+        assert_eq!(town2, town1);
+        sqlx::query(
+            "INSERT INTO devolutions (id, township_id, item_id, decision_no, decision_date, from_department, created_at)
+             VALUES ('d1', $1, 'CG-002', '宁政〔2026〕1号', '2026-01-01', '县城管局', '2026-01-01T00:00:00Z')",
+        )
+        .bind(&p.town.id)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        let (list3, town3) = states_of(&mut c, &[town, other]).await;
+        assert_eq!(list3, list2, "the items did not change");
+        assert_ne!(town3[&p.town.id], town2[&p.town.id], "devolved");
+        assert_eq!(town3[other], town2[other], "not the other township");
+        sqlx::query("UPDATE devolutions SET revoked_at = '2026-06-01T00:00:00Z' WHERE id = 'd1'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let (_, town4) = states_of(&mut c, &[town, other]).await;
+        assert_ne!(town4[&p.town.id], town3[&p.town.id], "revoked");
+        sqlx::query("DELETE FROM devolutions WHERE id = 'd1'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let (_, town5) = states_of(&mut c, &[town, other]).await;
+        assert_ne!(town5[&p.town.id], town4[&p.town.id], "removed");
+    }
+
+    /// The duplicate check reads the reports of an item near a point from
+    /// the index by item and place, not every recent report of the item.
+    pub async fn the_duplicate_lookup_reads_an_index_by_place(db: &TestDb) {
+        let _ = place(db).await;
+        let mut c = db.store.acquire().await.unwrap();
+        let sql = "SELECT r.id FROM reports r WHERE r.item_code = 'CG-001' AND r.duplicate_of IS NULL \
+                   AND r.received_at >= '2026' AND r.lat BETWEEN 34.3 AND 34.5 AND r.lon BETWEEN 115.2 AND 115.4";
+        let plan: Vec<String> = if db.store.backend() == store::Backend::Postgres {
+            sqlx::query("SET enable_seqscan = off")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            let rows = sqlx::query(&format!("EXPLAIN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            sqlx::query("SET enable_seqscan = on")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        } else {
+            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>("detail")).collect()
+        };
+        assert!(
+            plan.iter().any(|l| l.contains("reports_item_place")),
+            "{plan:?}"
+        );
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -521,4 +615,6 @@ store::both_databases!(crate::cases =>
     the_batch_duplicate_lookup_answers_each_question,
     the_search_entry_is_the_one_by_one_entry,
     the_sweep_reads_only_reports_whose_time_has_come,
+    the_list_counters_move_with_every_change,
+    the_duplicate_lookup_reads_an_index_by_place,
 );

@@ -66,6 +66,8 @@ pub struct Args {
     /// SQLite with `synchronous=FULL` (survives a power loss).
     pub full_sync: bool,
     pub seed: u64,
+    /// Work in this folder and keep it (and the PostgreSQL database).
+    pub keep: Option<PathBuf>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1200,7 +1202,10 @@ pub async fn run(a: Args) -> Result<()> {
         "--rate and --seconds must be positive"
     );
     let exe = std::env::current_exe().context("finding the yiwang binary")?;
-    let root = std::env::temp_dir().join(format!("yiwang-bench-intake-{}", std::process::id()));
+    let root = match &a.keep {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("yiwang-bench-intake-{}", std::process::id())),
+    };
     println!(
         "intake benchmark: {} grids, open loop {}/s for {} s, closed loop {} clients for {} s{}",
         a.grids,
@@ -1234,7 +1239,11 @@ pub async fn run(a: Args) -> Result<()> {
                 full_sync: false,
             };
             let r = bench_database(&a, &pg).await;
-            db.drop().await;
+            if a.keep.is_some() {
+                println!("postgres: kept the database {}", store::redact_url(&db.url));
+            } else {
+                db.drop().await;
+            }
             lines.extend(r?);
         }
         println!();
@@ -1244,7 +1253,9 @@ pub async fn run(a: Args) -> Result<()> {
         anyhow::Ok(())
     }
     .await;
-    let _ = std::fs::remove_dir_all(&root);
+    if a.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&root);
+    }
     result
 }
 

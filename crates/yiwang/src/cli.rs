@@ -131,6 +131,11 @@ enum BenchCommand {
         full_sync: bool,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Work in this (new) folder and keep it (the data, the servers'
+        /// logs), instead of a temporary one; with --postgres, keep its
+        /// database too.
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Intake under load, killed with SIGKILL --kills times and restarted: every report
     /// acknowledged with 2xx must be stored intact and none twice. Ends with the line
@@ -444,6 +449,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             postgres,
             full_sync,
             seed,
+            keep,
         }) => {
             crate::bench_intake::run(crate::bench_intake::Args {
                 grids,
@@ -453,6 +459,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 postgres,
                 full_sync,
                 seed,
+                keep,
             })
             .await
         }

@@ -143,6 +143,7 @@ async fn crash_database(a: &Args, t: &Target) -> Result<Tally> {
                 postgres: None,
                 full_sync: t.full_sync,
                 seed: a.seed,
+                keep: None,
             },
         )
         .await?,

@@ -828,6 +828,7 @@ async fn scale(a: &Args, t: &Target) -> Result<(usize, usize, usize, Checks)> {
                 postgres: None,
                 full_sync: false,
                 seed: a.seed,
+                keep: None,
             },
         )
         .await?,

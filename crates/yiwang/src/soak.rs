@@ -307,6 +307,7 @@ async fn soak(a: &Args, t: &Target) -> Result<Soaked> {
                 postgres: None,
                 full_sync: false,
                 seed: a.seed,
+                keep: None,
             },
         )
         .await?,

@@ -222,5 +222,6 @@ pub async fn revoke_token(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    state.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -141,9 +141,10 @@ impl Source<'_> {
 ///
 /// What needs no database is decided here, in the request's own task: the
 /// checks, the grid (from the in-memory index), the words, the emergency
-/// and other-platform hints, the first deadline. The rest — who answers for
-/// the grid, the item named, the suggestions, duplicates — is read for the
-/// whole batch the report is written with (see [`crate::group_commit`]).
+/// and other-platform hints, the first deadline; and who answers for the
+/// grid is read here too. The rest — the item named, the suggestions,
+/// duplicates, a retry's key — is read for the whole batch the report is
+/// written with (see [`crate::group_commit`]).
 pub async fn intake(
     state: &AppState,
     from: &Source<'_>,
@@ -170,7 +171,7 @@ pub async fn intake_flagged(
     photos: Vec<Photo>,
     flags: &[Flag],
 ) -> Result<(bool, Report), ApiError> {
-    let draft = match draft(state, from, key.clone(), r, photos, flags) {
+    let mut draft = match draft(state, from, key.clone(), r, photos, flags) {
         Ok(d) => d,
         Err(e) => {
             // A retry of a report already taken answers with that report,
@@ -184,6 +185,14 @@ pub async fn intake_flagged(
             return Err(e);
         }
     };
+    // Who answers for the grid now: read here, beside the other requests,
+    // not by the one writer that every report waits for.
+    {
+        let mut conn = state.store.acquire().await?;
+        let now = store::util::ts(draft.now);
+        draft.assignments =
+            store::intake::assignments(&mut conn, &[draft.grid.id.as_str()], &now, &now).await?;
+    }
     let grid = draft.grid.clone();
     match state.intake.write(draft).await? {
         Outcome::Created(c) => {
@@ -211,6 +220,8 @@ pub struct Draft {
     pub lon_in: f64,
     pub lat_in: f64,
     pub grid: GridRow,
+    /// The grid's assignments in force when it arrived (who answers for it).
+    pub assignments: Vec<store::intake::Assignment>,
     /// Snapped to the grid from this far (metres).
     pub snapped_m: Option<f64>,
     pub wgs84: LonLat,
@@ -301,7 +312,7 @@ fn draft(
         None => Urgency::Normal,
         Some(s) => Urgency::parse(s)?,
     };
-    // Located in its grid (who answers for it is read with the batch).
+    // Located in its grid (who answers for it is read before the batch).
     let found = crate::routes::grids::find_grid(state, LonLat::new(r.lon, r.lat), crs)?;
     let grid = found.grid;
     if let Source::Caller(_, scope) = from
@@ -359,6 +370,7 @@ fn draft(
         lat_in: r.lat,
         snapped_m: found.distance_m,
         wgs84: found.wgs84,
+        assignments: Vec::new(),
         item_code,
         urgency,
         signals,
@@ -386,8 +398,8 @@ fn draft(
     })
 }
 
-/// The report to write, once its batch has read who answers for its grid,
-/// its suggestions and the report it repeats (if any).
+/// The report to write, once its batch has read its suggestions and the
+/// report it repeats (if any).
 pub fn finish(
     d: &Draft,
     town: &Town,
