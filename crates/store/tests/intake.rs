@@ -285,6 +285,32 @@ mod cases {
         assert_eq!((got[0][0].1, got[0][0].2), (115.3, 34.4));
     }
 
+    /// The query plan's lines (PostgreSQL told to prefer indexes, as it
+    /// would on a large table).
+    async fn plan(db: &TestDb, c: &mut store::Conn, sql: &str) -> Vec<String> {
+        if db.store.backend() == store::Backend::Postgres {
+            sqlx::query("SET enable_seqscan = off")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            let rows = sqlx::query(&format!("EXPLAIN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            sqlx::query("SET enable_seqscan = on")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        } else {
+            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+            rows.iter().map(|r| r.get::<String, _>("detail")).collect()
+        }
+    }
+
     fn county_scope() -> Scope {
         Principal {
             user_id: Some("s".into()),
@@ -487,27 +513,7 @@ mod cases {
         );
 
         let sql = "SELECT r.id FROM reports r WHERE r.supervise_at IS NOT NULL AND r.supervise_at <= '2026' ORDER BY r.supervise_at LIMIT 5";
-        let plan: Vec<String> = if db.store.backend() == store::Backend::Postgres {
-            sqlx::query("SET enable_seqscan = off")
-                .execute(&mut *c)
-                .await
-                .unwrap();
-            let rows = sqlx::query(&format!("EXPLAIN {sql}"))
-                .fetch_all(&mut *c)
-                .await
-                .unwrap();
-            sqlx::query("SET enable_seqscan = on")
-                .execute(&mut *c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        } else {
-            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(&mut *c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>("detail")).collect()
-        };
+        let plan = plan(db, &mut c, sql).await;
         assert!(
             plan.iter().any(|l| l.contains("reports_supervise_at")),
             "the due reports are found by index: {plan:?}"
@@ -581,27 +587,7 @@ mod cases {
         let mut c = db.store.acquire().await.unwrap();
         let sql = "SELECT r.id FROM reports r WHERE r.item_code = 'CG-001' AND r.duplicate_of IS NULL \
                    AND r.received_at >= '2026' AND r.lat BETWEEN 34.3 AND 34.5 AND r.lon BETWEEN 115.2 AND 115.4";
-        let plan: Vec<String> = if db.store.backend() == store::Backend::Postgres {
-            sqlx::query("SET enable_seqscan = off")
-                .execute(&mut *c)
-                .await
-                .unwrap();
-            let rows = sqlx::query(&format!("EXPLAIN {sql}"))
-                .fetch_all(&mut *c)
-                .await
-                .unwrap();
-            sqlx::query("SET enable_seqscan = on")
-                .execute(&mut *c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        } else {
-            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(&mut *c)
-                .await
-                .unwrap();
-            rows.iter().map(|r| r.get::<String, _>("detail")).collect()
-        };
+        let plan = plan(db, &mut c, sql).await;
         assert!(
             plan.iter().any(|l| l.contains("reports_item_place")),
             "{plan:?}"
