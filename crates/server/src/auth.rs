@@ -113,7 +113,6 @@ pub fn well_formed(token: &str) -> bool {
 /// call would make every platform request a writer queuing for the
 /// database).
 fn touch(state: &AppState, t: &identity::IntegrationToken) {
-    let a_minute = std::time::Duration::from_secs(60);
     let a_minute_ago = domain::time::to_storage(Utc::now() - chrono::Duration::minutes(1));
     if t.last_used_at
         .as_deref()
@@ -121,23 +120,10 @@ fn touch(state: &AppState, t: &identity::IntegrationToken) {
     {
         return;
     }
-    {
-        let mut touched = state
-            .token_touched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let now = std::time::Instant::now();
-        if touched
-            .get(&t.id)
-            .is_some_and(|at| now.duration_since(*at) < a_minute)
-        {
-            return;
-        }
-        if touched.len() >= 10_000 {
-            touched.clear();
-        }
-        touched.insert(t.id.clone(), now);
+    if state.token_touched.get(&t.id).is_some() {
+        return;
     }
+    state.token_touched.put(&t.id, ());
     let (store, id) = (state.store.clone(), t.id.clone());
     tokio::spawn(async move {
         let done = async {

@@ -100,12 +100,13 @@ impl GroupCommit {
         let (queue, rx) = mpsc::channel(QUEUE);
         let committed = Arc::new(Notify::new());
         let restart = Arc::new(AtomicBool::new(false));
-        let checkpointer = Checkpointer {
+        // PostgreSQL checkpoints by itself
+        let checkpointer = (!config.is_postgres()).then(|| Checkpointer {
             config: config.clone(),
             committed: committed.clone(),
             restart: restart.clone(),
             open: queue.downgrade(),
-        };
+        });
         let writer = Writer {
             config,
             key: audit_key,
@@ -120,12 +121,14 @@ impl GroupCommit {
         std::thread::Builder::new()
             .name("intake-writer".into())
             .spawn(move || runtime.block_on(writer.run(rx)))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name("intake-checkpoint".into())
-            .spawn(move || runtime.block_on(checkpointer.run()))?;
+        if let Some(checkpointer) = checkpointer {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            std::thread::Builder::new()
+                .name("intake-checkpoint".into())
+                .spawn(move || runtime.block_on(checkpointer.run()))?;
+        }
         Ok(GroupCommit { queue })
     }
 
@@ -194,9 +197,7 @@ impl Checkpointer {
             }
             if line.is_none() {
                 match Connection::open(&self.config).await {
-                    Ok(l) if l.backend() == store::Backend::Sqlite => line = Some(l),
-                    // PostgreSQL checkpoints by itself
-                    Ok(l) => return l.close().await,
+                    Ok(l) => line = Some(l),
                     Err(e) => {
                         tracing::warn!(error = %e, "the intake checkpointer cannot connect");
                         tokio::time::sleep(CHECKPOINT_EVERY * 10).await;
@@ -354,7 +355,6 @@ impl Writer {
         let town_ids: Vec<&str> = towns.values().map(|t| t.id.as_str()).collect();
         let current = self.suggest.current(conn, &town_ids).await.map_err(S)?;
         let t_list = t0.elapsed();
-        let t_assign = t0.elapsed();
 
         // Each report in order: earlier ones of the batch count as
         // already there (a retry, a duplicate).
@@ -480,8 +480,7 @@ impl Writer {
             begin = t_begin.as_micros() as u64,
             keys = (t_keys - t_begin).as_micros() as u64,
             list = (t_list - t_keys).as_micros() as u64,
-            assign = (t_assign - t_list).as_micros() as u64,
-            near = (t_read - t_assign).as_micros() as u64,
+            near = (t_read - t_list).as_micros() as u64,
             decide = (t_decide - t_read).as_micros() as u64,
             write = (t_write - t_decide).as_micros() as u64,
             commit = (t0.elapsed() - t_write).as_micros() as u64,

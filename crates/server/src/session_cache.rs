@@ -28,7 +28,7 @@ pub struct Resolved {
     pub grants: Vec<Grant>,
 }
 
-/// At most this many sessions are kept; past it the cache starts over.
+/// At most this many entries are kept; past it the cache starts over.
 const CAPACITY: usize = 10_000;
 
 /// Resolved sessions by token digest.

@@ -94,7 +94,7 @@ impl Application {
             public_limiter,
             sessions,
             tokens,
-            token_touched: Default::default(),
+            token_touched: Arc::new(crate::session_cache::TtlCache::new(Duration::from_secs(60))),
             intake,
         };
         state.grids.refresh(&state.store).await?;

@@ -28,6 +28,6 @@ pub struct AppState {
     pub sessions: Arc<crate::session_cache::SessionCache>,
     /// Integration tokens resolved in the last moment.
     pub tokens: Arc<crate::session_cache::TokenCache>,
-    /// When this instance last recorded each token's use (token id → instant).
-    pub token_touched: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
+    /// Tokens whose use this instance recorded in the last minute, by id.
+    pub token_touched: Arc<crate::session_cache::TtlCache<()>>,
 }

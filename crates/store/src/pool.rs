@@ -48,6 +48,18 @@ impl StoreConfig {
             sqlite_full_sync: false,
         }
     }
+
+    /// Whether it names a PostgreSQL server (otherwise SQLite; a URL of
+    /// any other kind is refused by [`Store::connect`]).
+    pub fn is_postgres(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_some_and(|u| is_postgres_url(u.trim()))
+    }
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The database handle shared by the whole process.
@@ -96,7 +108,7 @@ impl Store {
                 format!("sqlite://{}?mode=rwc", abs.display())
             }
         };
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let backend = if is_postgres_url(&url) {
             Backend::Postgres
         } else if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -266,7 +278,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{StoreConfig, redact_url};
 
     #[test]
     fn passwords_never_reach_the_log() {
@@ -276,5 +288,17 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://u@db/y"), "postgres://u@db/y");
         assert_eq!(redact_url("sqlite:///x/y.db"), "sqlite:///x/y.db");
+    }
+
+    #[test]
+    fn a_postgres_url_names_postgres_and_anything_else_sqlite() {
+        let with = |url: Option<&str>| StoreConfig {
+            database_url: url.map(Into::into),
+            ..StoreConfig::sqlite_in("data")
+        };
+        assert!(!with(None).is_postgres());
+        assert!(!with(Some("sqlite:///x/y.db")).is_postgres());
+        assert!(with(Some("postgres://u@db/y")).is_postgres());
+        assert!(with(Some(" postgresql://u@db/y")).is_postgres());
     }
 }
