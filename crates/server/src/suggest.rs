@@ -25,8 +25,14 @@
 //! longer current. A word
 //! the parts cannot rank alone (on PostgreSQL, one that is several
 //! lexemes) sends that report to the database's own search.
+//!
+//! Items are numbered (slots) as they are first seen under a list state, so
+//! that summing a report's parts over its township's items is arithmetic on
+//! arrays, not a lookup of each item's id in a set and a map (which, for a
+//! dozen words each matching dozens of items, cost intake's one writer more
+//! than anything else it decides).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use store::intake::{TermPart, TermScore};
@@ -36,46 +42,71 @@ use store::{Backend, StoreError};
 /// working size: a county's reports use a few thousand words).
 const MAX_TERMS: usize = 100_000;
 
+/// What is kept for one state of the list.
+#[derive(Default)]
+struct Version {
+    /// The list state it belongs to.
+    list: String,
+    kept: Mutex<Kept>,
+}
+
 #[derive(Default)]
 struct Kept {
-    /// The list state the parts belong to.
-    list: String,
-    parts: HashMap<String, Arc<TermPart>>,
-    /// Township id → (its state, the items it holds).
-    held: HashMap<String, (String, Arc<HashSet<String>>)>,
+    /// Item id → its slot.
+    slots: HashMap<String, u32>,
+    parts: HashMap<String, Arc<Part>>,
+    /// Township id → (its state, the slots it holds).
+    held: HashMap<String, (String, Arc<Vec<bool>>)>,
+}
+
+impl Kept {
+    fn slot(&mut self, item_id: &str) -> u32 {
+        let next = self.slots.len() as u32;
+        *self.slots.entry(item_id.to_string()).or_insert(next)
+    }
+}
+
+/// A term's part, with the slot of each item it scores.
+struct Part {
+    term: TermPart,
+    slots: Vec<u32>,
 }
 
 /// Shared by every request.
 #[derive(Default)]
 pub struct Suggester {
-    kept: Mutex<Kept>,
+    version: Mutex<Arc<Version>>,
 }
 
 /// The list as it is now, for some townships: from [`Suggester::current`].
 pub struct Current {
-    list: String,
-    held: HashMap<String, Arc<HashSet<String>>>,
+    version: Arc<Version>,
+    held: HashMap<String, Arc<Vec<bool>>>,
 }
 
 impl Suggester {
-    /// Read what the suggestions depend on (one query), forget what
-    /// changed, and read again the held items of the townships whose
-    /// devolutions changed.
+    /// What the suggestions for these townships depend on, read now (one
+    /// small query); what is kept for an older state is dropped.
     pub async fn current(
         &self,
         conn: &mut store::Conn,
         township_ids: &[&str],
     ) -> Result<Current, StoreError> {
         let (list, states) = store::intake::power_list_states(conn, township_ids).await?;
+        let version = {
+            let mut v = self.version.lock().unwrap_or_else(|p| p.into_inner());
+            if v.list != list {
+                *v = Arc::new(Version {
+                    list,
+                    kept: Mutex::default(),
+                });
+            }
+            v.clone()
+        };
         let mut held = HashMap::new();
         let mut stale = Vec::new();
         {
-            let mut kept = self.lock();
-            if kept.list != list {
-                kept.parts.clear();
-                kept.held.clear();
-                kept.list = list.clone();
-            }
+            let kept = lock(&version.kept);
             for (id, state) in &states {
                 match kept.held.get(id).filter(|(s, _)| s == state) {
                     Some((_, h)) => {
@@ -86,20 +117,22 @@ impl Suggester {
             }
         }
         for id in stale {
-            let h = Arc::new(store::intake::held_items(conn, &id).await?);
-            let mut kept = self.lock();
-            if kept.list == list {
-                kept.held
-                    .insert(id.clone(), (states[&id].clone(), h.clone()));
+            let ids = store::intake::held_items(conn, &id).await?;
+            let mut kept = lock(&version.kept);
+            let slots: Vec<u32> = ids.iter().map(|i| kept.slot(i)).collect();
+            let mut h = vec![false; kept.slots.len()];
+            for s in slots {
+                h[s as usize] = true;
             }
+            let h = Arc::new(h);
+            kept.held
+                .insert(id.clone(), (states[&id].clone(), h.clone()));
             held.insert(id, h);
         }
-        Ok(Current { list, held })
+        Ok(Current { version, held })
     }
 
-    /// The best `limit` items the township holds for the query's tokens
-    /// (`yiwang_search::query_tokens`), best first; `current` must have
-    /// been read for the township.
+    /// The best `limit` items of the township for the report's words.
     pub async fn suggest(
         &self,
         conn: &mut store::Conn,
@@ -116,35 +149,34 @@ impl Suggester {
             .held
             .get(township_id)
             .ok_or_else(|| StoreError::Corrupt("suggestions for a township not read".into()))?;
-        let mut parts: Vec<Option<Arc<TermPart>>> = {
-            let kept = self.lock();
-            tokens
-                .iter()
-                .map(|t| {
-                    (kept.list == current.list)
-                        .then(|| kept.parts.get(t).cloned())
-                        .flatten()
-                })
-                .collect()
+        let version = &current.version;
+        let mut parts: Vec<Option<Arc<Part>>> = {
+            let kept = lock(&version.kept);
+            tokens.iter().map(|t| kept.parts.get(t).cloned()).collect()
         };
-        let mut fetched = Vec::new();
         for (token, part) in tokens.iter().zip(parts.iter_mut()) {
             if part.is_none() {
-                let p = Arc::new(store::intake::term_part(conn, token).await?);
-                fetched.push((token.clone(), p.clone()));
+                let term = store::intake::term_part(conn, token).await?;
+                let mut kept = lock(&version.kept);
+                let slots = match &term {
+                    TermPart::Scores { items, .. } => {
+                        items.iter().map(|t| kept.slot(&t.item_id)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let p = Arc::new(Part { term, slots });
+                if kept.parts.len() >= MAX_TERMS {
+                    kept.parts.clear();
+                }
+                kept.parts.insert(token.clone(), p.clone());
                 *part = Some(p);
             }
         }
-        if !fetched.is_empty() {
-            let mut kept = self.lock();
-            if kept.list == current.list {
-                if kept.parts.len() + fetched.len() > MAX_TERMS {
-                    kept.parts.clear();
-                }
-                kept.parts.extend(fetched);
-            }
-        }
-        let parts: Vec<&TermPart> = parts.iter().flatten().map(|p| p.as_ref()).collect();
+        let parts: Vec<(&TermPart, &[u32])> = parts
+            .iter()
+            .flatten()
+            .map(|p| (&p.term, p.slots.as_slice()))
+            .collect();
         match store::intake::rank(backend, &parts, held, limit) {
             Some(ranked) => Ok(ranked),
             None => {
@@ -167,8 +199,8 @@ impl Suggester {
             }
         }
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|p| p.into_inner())
-    }
+fn lock(kept: &Mutex<Kept>) -> std::sync::MutexGuard<'_, Kept> {
+    kept.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -591,6 +591,62 @@ mod cases {
             Some(json!({"channel": "grid_worker", "description": "两户村民因宅基地发生邻里纠纷", "lon": lon, "lat": lat}))).await).await;
         assert_eq!(dispute["status"], "handed_over");
     }
+
+    /// Two hundred people report one matter at once: the reports land in
+    /// several batches, each planned while the one before is still being
+    /// written, and still one is first and every other is linked to it.
+    pub async fn concurrent_reports_of_one_matter_link_to_the_first(db: &TestDb) {
+        let app = spawn_demo(db).await;
+        let gw = app.session("gridworker").await;
+        let ((lon, lat), _) = first_grid(&app, &gw).await;
+        let item = ok(app
+            .get("/api/v1/power-items?q=占道经营&township=411423100&per_page=1")
+            .await)
+        .await["items"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..200 {
+            let client = app.client.clone();
+            let url = app.url("/api/v1/reports");
+            let token = gw.token.clone();
+            let body = json!({"channel": "grid_worker", "description": format!("路口有人占道经营 {i}"),
+                "lon": lon + f64::from(i % 5) * 0.00005, "lat": lat, "item_code": item});
+            tasks.spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 201);
+                r.json::<Value>().await.unwrap()
+            });
+        }
+        let mut reports = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            reports.push(r.unwrap());
+        }
+        let firsts: Vec<&Value> = reports
+            .iter()
+            .filter(|r| r["status"] == "received")
+            .collect();
+        assert_eq!(firsts.len(), 1, "one first report: {firsts:?}");
+        let first = firsts[0]["id"].as_str().unwrap();
+        for r in &reports {
+            if r["id"] != first {
+                assert_eq!(r["status"], "merged");
+                assert_eq!(r["duplicate_of"], first);
+            }
+        }
+        let first_now = ok(app.get_as(&gw, &format!("/api/v1/reports/{first}")).await).await;
+        assert_eq!(
+            first_now["duplicates"], 199,
+            "every other one counted on it"
+        );
+    }
 }
 
 store::both_databases!(crate::cases =>
@@ -601,4 +657,5 @@ store::both_databases!(crate::cases =>
     dispatch_goes_to_staff_on_duty,
     bad_input_is_refused_clearly_and_stores_nothing,
     duplicates_emergencies_and_other_platforms,
+    concurrent_reports_of_one_matter_link_to_the_first,
 );

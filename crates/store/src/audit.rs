@@ -58,8 +58,9 @@ pub async fn append(
     append_all(conn, key, &[(actor, c)]).await
 }
 
-/// Entries per INSERT statement in [`append_all`] at most.
-const ROWS_PER_INSERT: usize = 512;
+/// Entries per INSERT statement in [`append_all`] at most (a power of two:
+/// see [`crate::batch_sql::runs`]).
+const ROWS_PER_INSERT: usize = 64;
 
 /// Append entries in the order given, each chained to the one before, as
 /// [`append`] would one by one — in three statements whatever their number
@@ -104,17 +105,12 @@ pub async fn append_all(
         prev_hash = e.hash.clone();
         entries.push(e);
     }
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let marks: Vec<String> = (1..=14).map(|k| format!("${}", i * 14 + k)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
+    let b = crate::reports::search::backend_of(conn);
+    for chunk in crate::batch_sql::runs(&entries, ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO audit_log (seq, at, actor, actor_user_id, role, jurisdiction, action, object_type,
                 object_id, request_id, before_digest, after_digest, prev_hash, hash) VALUES {}",
-            rows.join(", ")
+            crate::batch_sql::values(b, chunk.len(), 14)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {

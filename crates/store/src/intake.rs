@@ -21,16 +21,15 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, Change};
+use crate::batch_sql::{mark, marks, runs, values};
 use crate::grids::{Holder, Responsible};
 use crate::org::AssignmentKind;
 use crate::reports::search;
 use crate::util::{new_id, now};
 use crate::{Backend, Result, StoreError};
 
-/// Rows per statement at most: a batch's rows of a kind go in statements of
-/// this many rows and one for the rest, so only a few shapes occur and they
-/// stay prepared on the writer's connection. Small on purpose: binding a
-/// statement's parameters costs SQLite time that grows with their square.
+/// Rows per statement at most (see [`runs`]). Small on purpose: binding a
+/// statement's parameters costs SQLite time that grows with their number.
 const ROWS_PER_STATEMENT: usize = 32;
 
 /// An event on a new report's trail.
@@ -206,7 +205,7 @@ pub async fn write(
 
     // The reports: a repeated key is skipped, and resolved to the first below.
     let mut inserted: HashSet<String> = HashSet::new();
-    for run in rows.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(&rows, ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
                 let m = |k: usize| mark(b, i * 27 + k);
@@ -295,7 +294,6 @@ pub async fn write(
         return Ok(written);
     }
 
-    index(conn, &created).await?;
     let mut tally = crate::stats::Tally::default();
     for (_, r) in &created {
         let counted = crate::stats::Counted {
@@ -327,7 +325,7 @@ pub async fn write(
         .zip(events)
         .map(|(eid, (rid, e))| (eid, rid, e))
         .collect();
-    for run in events.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(&events, ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO report_events (id, report_id, action, from_status, to_status, actor, note, at) VALUES {}",
             values(b, run.len(), 8)
@@ -363,40 +361,12 @@ pub async fn write(
         })
         .collect();
     audit::append_all(conn, audit_key, &changes).await?;
+    // Last: SQLite's full-text index keeps a transaction's new entries in
+    // memory until it commits, but writes them out as a segment of their
+    // own before each later statement that may have to be undone alone —
+    // several small segments per batch, each to be merged again later.
+    index(conn, &created).await?;
     Ok(written)
-}
-
-/// `(…), (…)` of `rows` rows of `cols` parameters, numbered from 1 in
-/// order (see [`mark`]).
-fn values(b: Backend, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|i| {
-            let marks: Vec<String> = (1..=cols).map(|k| mark(b, i * cols + k)).collect();
-            format!("({})", marks.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The `k`th parameter of a statement whose parameters appear in the text
-/// once each, in the order they are bound: `$k` on PostgreSQL; on SQLite an
-/// anonymous `?`, which binds the same, because SQLite finds a named
-/// parameter by a search through every name before it — with a batch's
-/// thousand parameters, a cost that grows with their square, paid when the
-/// statement is prepared and again when it is bound.
-fn mark(b: Backend, k: usize) -> String {
-    match b {
-        Backend::Sqlite => "?".to_string(),
-        Backend::Postgres => format!("${k}"),
-    }
-}
-
-/// `mark` for each of `from..=to`, joined by commas.
-fn marks(b: Backend, from: usize, to: usize) -> String {
-    (from..=to)
-        .map(|k| mark(b, k))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The search entries of the created reports, as
@@ -426,7 +396,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
         .collect();
     match b {
         Backend::Sqlite => {
-            for run in entries.chunks(ROWS_PER_STATEMENT) {
+            for run in runs(&entries, ROWS_PER_STATEMENT) {
                 let sql = format!(
                     "INSERT INTO report_search (report_id, path) VALUES {} RETURNING id, report_id",
                     values(b, run.len(), 2)
@@ -460,7 +430,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
             }
         }
         Backend::Postgres => {
-            for run in entries.chunks(ROWS_PER_STATEMENT) {
+            for run in runs(&entries, ROWS_PER_STATEMENT) {
                 let marks: Vec<String> = (0..run.len())
                     .map(|i| {
                         let m = |k: usize| format!("${}", i * 5 + k);
@@ -506,7 +476,7 @@ pub async fn existing_keys(
 ) -> Result<HashMap<(String, String), String>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in keys.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(keys, ROWS_PER_STATEMENT) {
         let cond: Vec<String> = (0..run.len())
             .map(|i| {
                 format!(
@@ -547,7 +517,7 @@ pub struct Town {
 pub async fn towns(conn: &mut AnyConnection, codes: &[&str]) -> Result<HashMap<String, Town>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in codes.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(codes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT id, code, name, path FROM jurisdictions WHERE code IN ({})",
             marks(b, 1, run.len())
@@ -576,7 +546,7 @@ pub async fn item_fields(
 ) -> Result<HashMap<String, String>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in codes.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(codes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT code, field FROM power_items WHERE code IN ({})",
             marks(b, 1, run.len())
@@ -602,7 +572,7 @@ pub async fn assignments(
 ) -> Result<Vec<Assignment>> {
     let b = search::backend_of(conn);
     let mut out = Vec::new();
-    for run in grid_ids.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(grid_ids, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT a.grid_id, a.kind, a.valid_from, a.valid_until, u.id AS unit_id,
                     u.code AS unit_code, u.name AS unit_name, s.id AS staff_id, s.name AS staff_name
@@ -689,7 +659,7 @@ pub async fn power_list_states(
         .collect();
     let mut scopes: Vec<&str> = vec![""];
     scopes.extend(township_ids.iter().copied());
-    for run in scopes.chunks(ROWS_PER_STATEMENT) {
+    for run in runs(&scopes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT scope, version FROM power_list_changes WHERE scope IN ({})",
             marks(b, 1, run.len())
@@ -747,7 +717,8 @@ pub async fn recent_with_items_near(
 ) -> Result<Vec<Vec<(String, f64, f64, String)>>> {
     let b = search::backend_of(conn);
     let mut out: Vec<Vec<(String, f64, f64, String)>> = vec![Vec::new(); asks.len()];
-    for (run_no, run) in asks.chunks(ROWS_PER_STATEMENT).enumerate() {
+    let mut first = 0;
+    for run in runs(asks, ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
                 let m = |k: usize| mark(b, i * 7 + k);
@@ -771,7 +742,7 @@ pub async fn recent_with_items_near(
         for (i, a) in run.iter().enumerate() {
             let (w, e, s, n) = near_box(a.lon, a.lat, a.max_m);
             q = q
-                .bind((run_no * ROWS_PER_STATEMENT + i) as i64)
+                .bind((first + i) as i64)
                 .bind(a.item_code)
                 .bind(&a.since)
                 .bind(w)
@@ -779,6 +750,7 @@ pub async fn recent_with_items_near(
                 .bind(s)
                 .bind(n);
         }
+        first += run.len();
         for r in q.fetch_all(&mut *conn).await? {
             let i: i64 = r.try_get("i")?;
             let slot = out
@@ -913,19 +885,23 @@ async fn term_rows(conn: &mut AnyConnection, sql: &str, term: &str) -> Result<Ve
 /// parts (in query order), ranked as [`crate::powerlist::search`] with the
 /// township filter ranks them: score descending, then code. `None` when a
 /// part is [`TermPart::Compound`]: ask the database then.
+///
+/// Each part comes with the slot of each of its items (a number the caller
+/// gives every item it has seen); `held[slot]` says whether the township
+/// holds it (a slot past the end: not held).
 pub fn rank(
     backend: Backend,
-    parts: &[&TermPart],
-    held: &HashSet<String>,
+    parts: &[(&TermPart, &[u32])],
+    held: &[bool],
     limit: usize,
 ) -> Option<Vec<TermScore>> {
-    if parts.iter().any(|p| matches!(p, TermPart::Compound)) {
+    if parts.iter().any(|(p, _)| matches!(p, TermPart::Compound)) {
         return None;
     }
-    let mut scored: Vec<(&String, &Vec<TermScore>)> = parts
+    let mut scored: Vec<(&String, &Vec<TermScore>, &[u32])> = parts
         .iter()
-        .filter_map(|p| match p {
-            TermPart::Scores { key, items } => Some((key, items)),
+        .filter_map(|(p, slots)| match p {
+            TermPart::Scores { key, items } => Some((key, items, *slots)),
             _ => None,
         })
         .collect();
@@ -934,10 +910,21 @@ pub fn rank(
         scored.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         scored.dedup_by(|a, b| a.0 == b.0);
     }
-    let mut totals: HashMap<&str, (f64, &TermScore)> = HashMap::new();
-    for (_, items) in &scored {
-        for t in items.iter().filter(|t| held.contains(&t.item_id)) {
-            let total = &mut totals.entry(&t.item_id).or_insert((0.0, t)).0;
+    // per held slot: the sum so far and the item's row
+    let mut totals: Vec<f64> = vec![0.0; held.len()];
+    let mut rows: Vec<Option<&TermScore>> = vec![None; held.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    for (_, items, slots) in &scored {
+        for (t, &slot) in items.iter().zip(slots.iter()) {
+            let slot = slot as usize;
+            if !held.get(slot).copied().unwrap_or(false) {
+                continue;
+            }
+            if rows[slot].is_none() {
+                rows[slot] = Some(t);
+                touched.push(slot);
+            }
+            let total = &mut totals[slot];
             *total = match backend {
                 Backend::Sqlite => *total + t.score,
                 // ts_rank adds up in a float4
@@ -946,36 +933,19 @@ pub fn rank(
         }
     }
     let n = scored.len().max(1) as f32;
-    let mut out: Vec<TermScore> = totals
-        .into_values()
-        .map(|(sum, t)| TermScore {
-            score: match backend {
-                Backend::Sqlite => sum,
-                Backend::Postgres => f64::from(sum as f32 / n),
-            },
-            ..t.clone()
-        })
+    let score = |slot: usize| match backend {
+        Backend::Sqlite => totals[slot],
+        Backend::Postgres => f64::from(totals[slot] as f32 / n),
+    };
+    let mut best: Vec<(f64, &TermScore)> = touched
+        .into_iter()
+        .filter_map(|slot| Some((score(slot), rows[slot]?)))
         .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.code.cmp(&b.code))
-    });
-    out.truncate(limit);
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_numbered_row_by_row() {
-        assert_eq!(
-            values(Backend::Postgres, 2, 3),
-            "($1, $2, $3), ($4, $5, $6)"
-        );
-        assert_eq!(values(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
-        assert_eq!(marks(Backend::Postgres, 3, 5), "$3, $4, $5");
-    }
+    best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    best.truncate(limit);
+    Some(
+        best.into_iter()
+            .map(|(score, t)| TermScore { score, ..t.clone() })
+            .collect(),
+    )
 }

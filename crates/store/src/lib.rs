@@ -9,6 +9,7 @@
 
 pub mod assessment;
 pub mod audit;
+pub mod batch_sql;
 pub mod cameras;
 pub mod cases;
 pub mod cooperation;

@@ -147,8 +147,9 @@ impl Tally {
     }
 }
 
-/// Rows per statement: well under either database's limit of parameters.
-const ROWS: usize = 200;
+/// Rows per statement at most: well under either database's limit of
+/// parameters, and a power of two (see [`crate::batch_sql::runs`]).
+const ROWS: usize = 64;
 
 /// Add `counts` to the rows of `keys` (the primary key, and for the grid
 /// table the township after it), creating those missing.
@@ -165,14 +166,8 @@ async fn upsert(
         keys
     };
     let width = keys.len() + counts.len();
-    for run in rows.chunks(ROWS) {
-        let values: Vec<String> = (0..run.len())
-            .map(|i| {
-                let marks: Vec<String> =
-                    (1..=width).map(|k| format!("${}", i * width + k)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
+    let b = crate::reports::search::backend_of(conn);
+    for run in crate::batch_sql::runs(&rows, ROWS) {
         let sets: Vec<String> = counts
             .iter()
             .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
@@ -181,7 +176,7 @@ async fn upsert(
             "INSERT INTO {table} ({}, {}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
             keys.join(", "),
             counts.join(", "),
-            values.join(", "),
+            crate::batch_sql::values(b, run.len(), width),
             conflict.join(", "),
             sets.join(", ")
         );
