@@ -106,7 +106,7 @@ pub async fn append_all(
         entries.push(e);
     }
     let b = crate::reports::search::backend_of(conn);
-    for chunk in crate::batch_sql::runs(&entries, ROWS_PER_INSERT) {
+    for chunk in crate::batch_sql::runs(b, &entries, ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO audit_log (seq, at, actor, actor_user_id, role, jurisdiction, action, object_type,
                 object_id, request_id, before_digest, after_digest, prev_hash, hash) VALUES {}",

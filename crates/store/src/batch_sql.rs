@@ -33,13 +33,17 @@ pub fn values(b: Backend, rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-/// `items` cut into runs whose lengths are powers of two, at most `max`,
-/// longest first. A statement's text depends on its number of rows; with
-/// any number a batch's statements would each be new to the connection —
-/// parsed and planned again, and pushing the prepared ones out of its
-/// cache. With these lengths a kind of statement has a handful of texts,
-/// which stay prepared.
-pub fn runs<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+/// `items` cut into the runs a statement each writes or reads.
+///
+/// On SQLite their lengths are powers of two, at most `max`, longest
+/// first. A statement's text depends on its number of rows; with any number
+/// a batch's statements would each be new to the connection — parsed and
+/// planned again, and pushing the prepared ones out of its cache. With
+/// these lengths a kind of statement has a handful of texts, which stay
+/// prepared. On PostgreSQL every statement is a round trip to the server
+/// (and planned there again for its parameters), so there the runs are as
+/// long as they may be: `max` rows, and the rest.
+pub fn runs<T>(b: Backend, items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     let max = max.max(1);
     let mut rest = items;
     std::iter::from_fn(move || {
@@ -47,7 +51,10 @@ pub fn runs<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
             return None;
         }
         let n = rest.len().min(max);
-        let n = 1 << n.ilog2();
+        let n = match b {
+            Backend::Sqlite => 1 << n.ilog2(),
+            Backend::Postgres => n,
+        };
         let (run, tail) = rest.split_at(n);
         rest = tail;
         Some(run)
@@ -69,21 +76,24 @@ mod tests {
     }
 
     #[test]
-    fn runs_are_powers_of_two_that_cover_every_item_in_order() {
+    fn runs_cover_every_item_in_order() {
         let items: Vec<usize> = (0..=100).collect();
-        for n in 0..=100 {
-            let runs: Vec<&[usize]> = runs(&items[..n], 32).collect();
-            let lens: Vec<usize> = runs.iter().map(|r| r.len()).collect();
-            assert!(
-                lens.iter().all(|l| l.is_power_of_two() && *l <= 32),
-                "{n}: {lens:?}"
-            );
-            assert!(lens.windows(2).all(|w| w[0] >= w[1]), "{n}: {lens:?}");
-            assert_eq!(runs.concat(), items[..n].to_vec());
+        for b in [Backend::Sqlite, Backend::Postgres] {
+            for n in 0..=100 {
+                let runs: Vec<&[usize]> = runs(b, &items[..n], 32).collect();
+                let lens: Vec<usize> = runs.iter().map(|r| r.len()).collect();
+                assert!(lens.iter().all(|l| *l >= 1 && *l <= 32), "{n}: {lens:?}");
+                assert!(lens.windows(2).all(|w| w[0] >= w[1]), "{n}: {lens:?}");
+                assert_eq!(runs.concat(), items[..n].to_vec());
+                if b == Backend::Sqlite {
+                    assert!(lens.iter().all(|l| l.is_power_of_two()), "{n}: {lens:?}");
+                }
+            }
         }
-        let lens: Vec<usize> = runs(&[0; 48], 32).map(<[i32]>::len).collect();
-        assert_eq!(lens, [32, 16]);
-        let lens: Vec<usize> = runs(&[0; 7], 32).map(<[i32]>::len).collect();
-        assert_eq!(lens, [4, 2, 1]);
+        let lens = |b, n| -> Vec<usize> { runs(b, &vec![0; n], 32).map(<[i32]>::len).collect() };
+        assert_eq!(lens(Backend::Sqlite, 48), [32, 16]);
+        assert_eq!(lens(Backend::Sqlite, 7), [4, 2, 1]);
+        assert_eq!(lens(Backend::Postgres, 48), [32, 16]);
+        assert_eq!(lens(Backend::Postgres, 7), [7]);
     }
 }

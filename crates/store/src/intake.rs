@@ -205,7 +205,7 @@ pub async fn write(
 
     // The reports: a repeated key is skipped, and resolved to the first below.
     let mut inserted: HashSet<String> = HashSet::new();
-    for run in runs(&rows, ROWS_PER_STATEMENT) {
+    for run in runs(b, &rows, ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
                 let m = |k: usize| mark(b, i * 27 + k);
@@ -325,7 +325,7 @@ pub async fn write(
         .zip(events)
         .map(|(eid, (rid, e))| (eid, rid, e))
         .collect();
-    for run in runs(&events, ROWS_PER_STATEMENT) {
+    for run in runs(b, &events, ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO report_events (id, report_id, action, from_status, to_status, actor, note, at) VALUES {}",
             values(b, run.len(), 8)
@@ -396,7 +396,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
         .collect();
     match b {
         Backend::Sqlite => {
-            for run in runs(&entries, ROWS_PER_STATEMENT) {
+            for run in runs(b, &entries, ROWS_PER_STATEMENT) {
                 let sql = format!(
                     "INSERT INTO report_search (report_id, path) VALUES {} RETURNING id, report_id",
                     values(b, run.len(), 2)
@@ -430,7 +430,7 @@ async fn index(conn: &mut AnyConnection, created: &[(&String, &NewIntake)]) -> R
             }
         }
         Backend::Postgres => {
-            for run in runs(&entries, ROWS_PER_STATEMENT) {
+            for run in runs(b, &entries, ROWS_PER_STATEMENT) {
                 let marks: Vec<String> = (0..run.len())
                     .map(|i| {
                         let m = |k: usize| format!("${}", i * 5 + k);
@@ -476,7 +476,7 @@ pub async fn existing_keys(
 ) -> Result<HashMap<(String, String), String>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in runs(keys, ROWS_PER_STATEMENT) {
+    for run in runs(b, keys, ROWS_PER_STATEMENT) {
         let cond: Vec<String> = (0..run.len())
             .map(|i| {
                 format!(
@@ -517,7 +517,7 @@ pub struct Town {
 pub async fn towns(conn: &mut AnyConnection, codes: &[&str]) -> Result<HashMap<String, Town>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in runs(codes, ROWS_PER_STATEMENT) {
+    for run in runs(b, codes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT id, code, name, path FROM jurisdictions WHERE code IN ({})",
             marks(b, 1, run.len())
@@ -546,7 +546,7 @@ pub async fn item_fields(
 ) -> Result<HashMap<String, String>> {
     let b = search::backend_of(conn);
     let mut out = HashMap::new();
-    for run in runs(codes, ROWS_PER_STATEMENT) {
+    for run in runs(b, codes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT code, field FROM power_items WHERE code IN ({})",
             marks(b, 1, run.len())
@@ -572,7 +572,7 @@ pub async fn assignments(
 ) -> Result<Vec<Assignment>> {
     let b = search::backend_of(conn);
     let mut out = Vec::new();
-    for run in runs(grid_ids, ROWS_PER_STATEMENT) {
+    for run in runs(b, grid_ids, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT a.grid_id, a.kind, a.valid_from, a.valid_until, u.id AS unit_id,
                     u.code AS unit_code, u.name AS unit_name, s.id AS staff_id, s.name AS staff_name
@@ -659,7 +659,7 @@ pub async fn power_list_states(
         .collect();
     let mut scopes: Vec<&str> = vec![""];
     scopes.extend(township_ids.iter().copied());
-    for run in runs(&scopes, ROWS_PER_STATEMENT) {
+    for run in runs(b, &scopes, ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT scope, version FROM power_list_changes WHERE scope IN ({})",
             marks(b, 1, run.len())
@@ -718,7 +718,7 @@ pub async fn recent_with_items_near(
     let b = search::backend_of(conn);
     let mut out: Vec<Vec<(String, f64, f64, String)>> = vec![Vec::new(); asks.len()];
     let mut first = 0;
-    for run in runs(asks, ROWS_PER_STATEMENT) {
+    for run in runs(b, asks, ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (0..run.len())
             .map(|i| {
                 let m = |k: usize| mark(b, i * 7 + k);

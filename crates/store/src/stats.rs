@@ -167,7 +167,7 @@ async fn upsert(
     };
     let width = keys.len() + counts.len();
     let b = crate::reports::search::backend_of(conn);
-    for run in crate::batch_sql::runs(&rows, ROWS) {
+    for run in crate::batch_sql::runs(b, &rows, ROWS) {
         let sets: Vec<String> = counts
             .iter()
             .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
