@@ -78,6 +78,46 @@ mod cases {
             }
         }
         assert!(seen, "no live update reached the other instance's queue");
+        // many at once (sent to the other instance together): every one arrives
+        let mut sent = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let (client, url, token) = (
+                writer.client.clone(),
+                writer.url("/api/v1/reports"),
+                gw.token.clone(),
+            );
+            sent.spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"channel": "grid_worker",
+                        "description": format!("同时上报{i}：路边乱堆乱放"), "lon": lon, "lat": lat}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+                let v: serde_json::Value = r.json().await.unwrap();
+                v["id"].as_str().unwrap().to_string()
+            });
+        }
+        let mut ids = Vec::new();
+        while let Some(id) = sent.join_next().await {
+            ids.push(id.unwrap());
+        }
+        let until = Instant::now() + Duration::from_secs(10);
+        let mut text = String::new();
+        while Instant::now() < until && !ids.iter().all(|id| text.contains(id.as_str())) {
+            let left = until.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, stream.chunk()).await {
+                Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => break,
+            }
+        }
+        let missing: Vec<&String> = ids
+            .iter()
+            .filter(|id| !text.contains(id.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not heard: {missing:?}");
     }
 }
 

@@ -11,11 +11,14 @@ use tokio::sync::mpsc;
 const RETRY: Duration = Duration::from_secs(2);
 
 /// Send every payload from `rx` with `pg_notify(channel, payload)`, until
-/// the sending side is dropped. A payload that cannot be sent after one
-/// reconnection is dropped (and logged).
+/// the sending side is dropped. What waits is sent together: one statement
+/// and one commit for all of it (each on its own was a transaction, and a
+/// commit, per report received), delivered in order. Payloads that cannot
+/// be sent after one reconnection are dropped (and logged).
 pub async fn send_loop(url: String, channel: String, mut rx: mpsc::UnboundedReceiver<String>) {
     let mut conn: Option<sqlx::PgConnection> = None;
-    while let Some(payload) = rx.recv().await {
+    let mut payloads: Vec<String> = Vec::new();
+    while rx.recv_many(&mut payloads, SEND_AT_ONCE).await > 0 {
         for _attempt in 0..2 {
             if conn.is_none() {
                 match sqlx::PgConnection::connect(&url).await {
@@ -27,9 +30,9 @@ pub async fn send_loop(url: String, channel: String, mut rx: mpsc::UnboundedRece
                 }
             }
             let Some(c) = conn.as_mut() else { break };
-            match sqlx::query("SELECT pg_notify($1, $2)")
+            match sqlx::query("SELECT pg_notify($1, p) FROM unnest(CAST($2 AS TEXT[])) AS p")
                 .bind(&channel)
-                .bind(&payload)
+                .bind(&payloads)
                 .execute(&mut *c)
                 .await
             {
@@ -40,8 +43,12 @@ pub async fn send_loop(url: String, channel: String, mut rx: mpsc::UnboundedRece
                 }
             }
         }
+        payloads.clear();
     }
 }
+
+/// Payloads sent in one statement at most.
+const SEND_AT_ONCE: usize = 256;
 
 /// Listen on `channel` for ever, handing each payload to `heard`.
 pub async fn listen_loop(url: String, channel: String, heard: impl Fn(&str) + Send + 'static) {
