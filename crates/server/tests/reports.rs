@@ -24,6 +24,17 @@ mod cases {
         grid_point(app, s, A, 0).await
     }
 
+    /// The code of township A's street-vending item (占道经营).
+    async fn street_vending(app: &TestApp) -> String {
+        ok(app
+            .get("/api/v1/power-items?q=占道经营&township=411423100&per_page=1")
+            .await)
+        .await["items"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     async fn token(app: &TestApp, kind: &str) -> Session {
         let admin = app.session("admin").await;
         let v = ok(app
@@ -556,13 +567,7 @@ mod cases {
         let app = spawn_demo(db).await;
         let gw = app.session("gridworker").await;
         let ((lon, lat), _) = first_grid(&app, &gw).await;
-        let item = ok(app
-            .get("/api/v1/power-items?q=占道经营&township=411423100&per_page=1")
-            .await)
-        .await["items"][0]["code"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let item = street_vending(&app).await;
         let first = ok(app.send_as(&gw, Method::POST, "/api/v1/reports",
             Some(json!({"channel": "grid_worker", "description": "占道经营", "lon": lon, "lat": lat, "item_code": item}))).await).await;
         let second = ok(app.send_as(&gw, Method::POST, "/api/v1/reports",
@@ -599,13 +604,7 @@ mod cases {
         let app = spawn_demo(db).await;
         let gw = app.session("gridworker").await;
         let ((lon, lat), _) = first_grid(&app, &gw).await;
-        let item = ok(app
-            .get("/api/v1/power-items?q=占道经营&township=411423100&per_page=1")
-            .await)
-        .await["items"][0]["code"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let item = street_vending(&app).await;
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..200 {
             let client = app.client.clone();
