@@ -58,9 +58,9 @@ pub async fn append(
     append_all(conn, key, &[(actor, c)]).await
 }
 
-/// Entries per INSERT statement in [`append_all`] at most (a power of two:
-/// see [`crate::batch_sql::runs`]).
-const ROWS_PER_INSERT: usize = 64;
+/// Entries per INSERT statement in [`append_all`] at most (on SQLite in
+/// runs of powers of two below it: see [`crate::batch_sql::runs`]).
+const ROWS_PER_INSERT: usize = 512;
 
 /// Append entries in the order given, each chained to the one before, as
 /// [`append`] would one by one — in three statements whatever their number

@@ -148,8 +148,9 @@ impl Tally {
 }
 
 /// Rows per statement at most: well under either database's limit of
-/// parameters, and a power of two (see [`crate::batch_sql::runs`]).
-const ROWS: usize = 64;
+/// parameters (on SQLite in runs of powers of two below it: see
+/// [`crate::batch_sql::runs`]).
+const ROWS: usize = 200;
 
 /// Add `counts` to the rows of `keys` (the primary key, and for the grid
 /// table the township after it), creating those missing.

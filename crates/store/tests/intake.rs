@@ -66,15 +66,21 @@ mod cases {
         )
         .await
         .unwrap();
+        plain_item(&mut c, "CG-001", "对占道经营的处罚").await;
+        Place { town, grid }
+    }
+
+    /// A power-list item written with plain SQL (its id is its code).
+    async fn plain_item(c: &mut store::Conn, code: &str, name: &str) {
         sqlx::query(
             "INSERT INTO power_items (id, code, name, kind, field, current_version, created_at, updated_at)
-             VALUES ('CG-001', 'CG-001', '对占道经营的处罚', '行政处罚', '城市管理', 1,
-                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+             VALUES ($1, $1, $2, '行政处罚', '城市管理', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
         )
+        .bind(code)
+        .bind(name)
         .execute(&mut *c)
         .await
         .unwrap();
-        Place { town, grid }
     }
 
     fn event(action: &str, from: &str, to: &str, note: &str) -> NewEvent {
@@ -536,14 +542,7 @@ mod cases {
             intake::power_list_states(c, scopes).await.unwrap()
         }
         let (list0, town0) = states_of(&mut c, &[town, other]).await;
-        sqlx::query(
-            "INSERT INTO power_items (id, code, name, kind, field, current_version, created_at, updated_at)
-             VALUES ('CG-002', 'CG-002', '对乱堆乱放的处罚', '行政处罚', '城市管理', 1,
-                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-        )
-        .execute(&mut *c)
-        .await
-        .unwrap();
+        plain_item(&mut c, "CG-002", "对乱堆乱放的处罚").await;
         let (list1, town1) = states_of(&mut c, &[town, other]).await;
         assert_ne!(list1, list0, "an item added");
         assert_eq!(town1, town0, "no township's devolutions changed");
